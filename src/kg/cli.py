@@ -116,7 +116,7 @@ def queries() -> None:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A query parameter, bound as an RDF literal.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
-              default="table", show_default=True)
+              default="table", show_default=True, help="How to print the rows.")
 def query(name: str, data: Path, params: tuple[str, ...], fmt: str) -> None:
     """Run a bundled query by NAME (see `kg queries`) or a .rq file, and print the rows."""
     from kg.query import load_query, open_dataset, render, run_store
@@ -153,3 +153,7 @@ class _ProgressBar:
 
     def close(self) -> None:
         sys.stderr.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -290,11 +290,10 @@ class PageParser:
         if not senders and closing:
             senders = tuple(Party(m) for m in closing)
         relayed = tuple(self._relayed(block, context) for block in relayed_blocks)
-        outer_text_start = lines[body_start].start if body_start < len(lines) else end
-        references = self._references(start, end, context, relayed)
+        references = tuple(r for r in self._references(start, end, context, relayed)
+                           if not _inside(r.span.start, inner_ranges))
         mentions = self._mentions(start, end)
         own = tuple(m for m in mentions if not _inside(m.span.start, inner_ranges))
-        del outer_text_start
         msg_date = closing_date
         return Message(
             span=Span(start, end, self.text[start:end]), date=msg_date,

@@ -1,9 +1,10 @@
 """Bundled SPARQL queries: a registry read from queries/*.rq, run with parameters bound safely.
 
 Each .rq file starts with comment lines `# title:`, `# description:` and zero or more
-`# param: NAME - what it is`. Parameters are bound as RDF terms (pyoxigraph substitutions in
-the embedded store; a VALUES block built from an escaped term for remote endpoints), so no
-value can change a query's structure.
+`# param: NAME - what it is`. Parameters are bound as RDF terms: a VALUES block
+opening the WHERE group, holding the term as pyoxigraph escapes it, the same text for the
+embedded store and for remote endpoints (pyoxigraph's own substitutions require the variable
+in the projection), so no value can change a query's structure.
 """
 
 from __future__ import annotations
@@ -112,8 +113,7 @@ def run_store(store: ox.Store, query: Query, values: dict[str, str] | None = Non
     """Run on an embedded pyoxigraph store (named graphs queried as their union)."""
     terms = bind_terms(query, values or {})
     try:
-        solutions = store.query(query.text, use_default_graph_as_union=True,
-                                substitutions={ox.Variable(k): v for k, v in terms.items()})
+        solutions = store.query(with_values(query.text, terms), use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"query {query.name} is not valid SPARQL ({exc})",
                          hint="fix the query text") from exc

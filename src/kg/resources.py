@@ -7,13 +7,25 @@ from importlib.resources.abc import Traversable
 
 
 def data_root() -> Traversable:
-    return files("kg") / "_data"
+    """The wheel's kg/_data; in an editable install (pip install -e), the source checkout."""
+    packaged = files("kg") / "_data"
+    if packaged.is_dir():
+        return packaged
+    return files("kg") / ".." / ".."
+
+
+def _source_name(part: str) -> str:
+    # In a checkout the authority file lives in data/, as the user edits it.
+    return {"authority.tsv": "data/authority.tsv"}.get(part, part)
 
 
 def resource(*parts: str) -> Traversable:
-    node = data_root()
-    for part in parts:
-        node = node / part
+    root = data_root()
+    node = root
+    packaged = (files("kg") / "_data").is_dir()
+    for i, part in enumerate(parts):
+        for piece in (part if packaged or i else _source_name(part)).split("/"):
+            node = node / piece
     if not node.is_file() and not node.is_dir():
         raise FileNotFoundError(
             f"kg data file {'/'.join(parts)} is missing from the installed package; "
