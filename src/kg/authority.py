@@ -46,6 +46,7 @@ class Authority:
     def __init__(self, entities: list[Entity], lifespans: dict[str, Born] | None = None,
                  origin: str = "<authority>") -> None:
         self.origin = origin
+        self.linked_unknown: dict[str, str] = {}  # QIDs accepted for entities not in the file
         self.entities = {e.key: e for e in entities}
         self.lifespans = lifespans or {}
         self._names: dict[str, tuple[Entity, str | None]] = {}
@@ -62,6 +63,15 @@ class Authority:
             if names else None
         )
         self._by_folded = {_fold(n): v for n, v in self._names.items()}
+
+    def with_links(self, qids: dict[str, str]) -> Authority:
+        """A copy in which entities (known or not) take the QIDs accepted by `kg link`."""
+        from dataclasses import replace
+
+        entities = [replace(e, qid=qids.get(e.key, e.qid)) for e in self.entities.values()]
+        linked = Authority(entities, self.lifespans, self.origin)
+        linked.linked_unknown = {k: q for k, q in qids.items() if k not in self.entities}
+        return linked
 
     def lookup(self, name: str) -> tuple[Entity, str | None] | None:
         """The entity a whole name denotes (and the code name used), ignoring case and titles."""

@@ -63,9 +63,16 @@ class BuildReport:
 
 
 def load_settings_authority(settings: Settings) -> Authority:
+    """The authority file, with the Wikidata links accepted through `kg link` applied."""
     if settings.authority is not None:
-        return load_authority(settings.authority)
-    return load_authority("kg:authority.tsv", read_text("authority.tsv"))
+        authority = load_authority(settings.authority)
+    else:
+        authority = load_authority("kg:authority.tsv", read_text("authority.tsv"))
+    if settings.links is not None:
+        from kg.link import accepted_links
+
+        authority = authority.with_links(accepted_links(settings.links))
+    return authority
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from kg.authority import Authority, slug, strip_titles
-from kg.dates import find_dates, first_date, parse_date_line
+from kg.dates import first_date, parse_date_line
 from kg.errors import InputError
 from kg.model import (
     Document,
@@ -368,7 +368,8 @@ class PageParser:
                          for w in name.split())
         key = slug(label)
         if key not in self.unknown:
-            self.unknown[key] = Entity(key=key, kind=kind, label=label, known=False)  # type: ignore[arg-type]
+            self.unknown[key] = Entity(key=key, kind=kind, label=label, known=False,  # type: ignore[arg-type]
+                                       qid=self.authority.linked_unknown.get(key))
         return self.unknown[key]
 
     def _copies(self, ln: Line) -> list[Party]:

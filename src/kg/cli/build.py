@@ -1,45 +1,15 @@
-"""The kg command line: each command parses options, calls one library function, renders.
-
-Exit codes: 0 ok, 1 data does not conform, 2 bad input or usage, 3 endpoint/network failure.
-"""
+"""kg build, validate, queries, query: the core pipeline commands."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from kg import __version__
-from kg.errors import EXIT_NONCONFORMING, KgError
-from kg.settings import DEFAULT_BASE, Settings
-
-
-class KgGroup(click.Group):
-    """Turn library errors into one clear line and the documented exit code."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except KgError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-
-@click.group(cls=KgGroup)
-@click.version_option(__version__, prog_name="kg")
-def main() -> None:
-    """Publish archival documents as a validated CIDOC CRM knowledge graph."""
-
-
-def _settings(base: str | None, authority: Path | None, jobs: int | None = None) -> Settings:
-    return Settings(
-        base=base or os.environ.get("KG_BASE") or DEFAULT_BASE,
-        authority=authority or (Path(os.environ["KG_AUTHORITY"])
-                                if os.environ.get("KG_AUTHORITY") else None),
-        jobs=jobs or int(os.environ.get("KG_JOBS", "0") or 0) or (os.cpu_count() or 1),
-    )
+from kg.cli import main, settings_from
+from kg.errors import EXIT_NONCONFORMING
+from kg.settings import DEFAULT_BASE
 
 
 @main.command()
@@ -51,14 +21,16 @@ def _settings(base: str | None, authority: Path | None, jobs: int | None = None)
               help="Authority TSV [env KG_AUTHORITY; default the one shipped with kg].")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64),
               help="Worker processes [env KG_JOBS; default all cores].")
+@click.option("--links", type=click.Path(path_type=Path, dir_okay=False),
+              help="Accepted Wikidata links (SSSOM TSV from `kg link`) [env KG_LINKS].")
 @click.option("--progress/--quiet", default=None,
               help="Show a progress bar (default: only on a terminal).")
 def build(sources: tuple[Path, ...], out: Path, base: str | None, authority: Path | None,
-          jobs: int | None, progress: bool | None) -> None:
+          jobs: int | None, links: Path | None, progress: bool | None) -> None:
     """Build the dataset from page copies (.txt), folders and CSV exports (default: data/)."""
     from kg.build import build as run_build
 
-    settings = _settings(base, authority, jobs)
+    settings = settings_from(base, authority, jobs, links)
     show = sys.stderr.isatty() if progress is None else progress
     bar = _ProgressBar("build") if show else None
     report = run_build(list(sources) or [Path("data")], out, settings,
@@ -154,6 +126,3 @@ class _ProgressBar:
     def close(self) -> None:
         sys.stderr.write("\n")
 
-
-if __name__ == "__main__":
-    main()

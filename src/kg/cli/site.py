@@ -1,0 +1,3 @@
+"""kg site commands (see the module of the same name in kg/)."""
+
+from __future__ import annotations
