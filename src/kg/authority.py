@@ -1,7 +1,14 @@
 """The authority file: who and what kg recognises, under which names, and verified QIDs.
 
 A TSV with columns id, type, label, aliases, code_names, qid, born, died, note (lists are
-'|'-separated). `Authority.find` scans a text for every name, alias and code name it knows.
+'|'-separated). Two small notations keep curation honest:
+- an alias valid only in some years: `Kuznetsov@1943/1949` (a surname shared by two people
+  is resolved by the document's date, and matches nothing outside the range);
+- an alias valid only in documents that also name another entity: `Central Committee@mao-zedong`
+  (a bare "Central Committee" beside Mao is the CPC's);
+- spellings of one code name: `Filippov=Flilippov=ФИЛИППОВ` (the first is the canonical form
+  published as the appellation; the others are recognised).
+`Authority.find` scans a text for every name, alias and code name it knows.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.errors import InputError
@@ -21,6 +28,7 @@ COLUMNS = ["id", "type", "label", "aliases", "code_names", "qid", "born", "died"
 KINDS: dict[str, EntityKind] = {"person": "person", "place": "place",
                                 "organisation": "organisation", "organization": "organisation"}
 QID = re.compile(r"Q[1-9]\d*")
+DATED = re.compile(r"^(?P<name>.+?)@(?:(?P<from>\d{4})/(?P<to>\d{4})|(?P<with>[a-z0-9-]+))$")
 # An editors' identification right after a name: "Filippov [Stalin]", "Feng Xi (Stalin)".
 EDITORIAL = re.compile(r"\s?[\[(](?P<who>[^\[\]()\n]{2,60})[\])]")
 
@@ -40,44 +48,86 @@ class Born:
     died: str | None
 
 
+@dataclass(frozen=True)
+class _Name:
+    entity: Entity
+    code: str | None  # canonical code name when this name is a cover name
+    years: tuple[int, int] | None = None  # valid only for documents dated in these years
+    scope: str | None = None  # valid only in documents that also name this entity key
+
+
 class Authority:
     """Entities by key, and one compiled pattern that finds any of their names in text."""
 
     def __init__(self, entities: list[Entity], lifespans: dict[str, Born] | None = None,
-                 origin: str = "<authority>") -> None:
+                 origin: str = "<authority>", dated: dict[str, list[tuple[str, tuple[int, int] | None, str | None]]] | None = None,
+                 variants: dict[str, dict[str, str]] | None = None) -> None:
         self.origin = origin
         self.linked_unknown: dict[str, str] = {}  # QIDs accepted for entities not in the file
         self.entities = {e.key: e for e in entities}
         self.lifespans = lifespans or {}
-        self._names: dict[str, tuple[Entity, str | None]] = {}
+        self._dated = dated or {}
+        self._variants = variants or {}
+        self._names: dict[str, list[_Name]] = {}
+
+        def add(name: str, target: _Name) -> None:
+            for form in {name, name.upper()}:
+                entries = self._names.setdefault(form, [])
+                if all(e.entity.key != target.entity.key or e.years != target.years
+                       or e.scope != target.scope for e in entries):
+                    entries.append(target)
+
         for entity in entities:
             for name in (entity.label, *entity.aliases):
-                self._names.setdefault(name, (entity, None))
-                self._names.setdefault(name.upper(), (entity, None))
+                add(name, _Name(entity, None))
             for code in entity.code_names:
-                self._names.setdefault(code, (entity, code))
-                self._names.setdefault(code.upper(), (entity, code))
+                add(code, _Name(entity, code))
+            for variant, code in self._variants.get(entity.key, {}).items():
+                add(variant, _Name(entity, code))
+            for name, years, scope in self._dated.get(entity.key, []):
+                add(name, _Name(entity, None, years, scope))
         names = sorted(self._names, key=lambda n: (-len(n), n))
         self._pattern = (
-            re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+            re.compile(r"(?<!\w)(?<![a-z]-)(?:" + "|".join(re.escape(n) for n in names)
+                       + r")(?!\w|-[a-z])")
             if names else None
         )
-        self._by_folded = {_fold(n): v for n, v in self._names.items()}
+        self._by_folded: dict[str, list[_Name]] = {}
+        for n, entries in self._names.items():
+            self._by_folded.setdefault(_fold(n), []).extend(
+                e for e in entries if e not in self._by_folded.get(_fold(n), []))
 
     def with_links(self, qids: dict[str, str]) -> Authority:
         """A copy in which entities (known or not) take the QIDs accepted by `kg link`."""
-        from dataclasses import replace
-
         entities = [replace(e, qid=qids.get(e.key, e.qid)) for e in self.entities.values()]
-        linked = Authority(entities, self.lifespans, self.origin)
+        linked = Authority(entities, self.lifespans, self.origin, self._dated, self._variants)
         linked.linked_unknown = {k: q for k, q in qids.items() if k not in self.entities}
         return linked
 
-    def lookup(self, name: str) -> tuple[Entity, str | None] | None:
-        """The entity a whole name denotes (and the code name used), ignoring case and titles."""
-        return self._by_folded.get(_fold(strip_titles(name)))
+    @staticmethod
+    def _pick(entries: list[_Name], year: int | None, present: frozenset[str] = frozenset()
+              ) -> _Name | None:
+        """The entry a name denotes in a document of `year` naming `present` entities.
 
-    def find(self, text: str, offset: int = 0) -> Iterator[Mention]:
+        Unqualified names always apply; a qualified one only inside its years or beside its
+        entity, and only when exactly one qualified reading fits.
+        """
+        plain = [e for e in entries if e.years is None and e.scope is None]
+        if plain:
+            return plain[0]
+        fitting = [e for e in entries
+                   if (e.years is not None and year is not None and e.years[0] <= year <= e.years[1])
+                   or (e.scope is not None and e.scope in present)]
+        return fitting[0] if len(fitting) == 1 else None
+
+    def lookup(self, name: str, year: int | None = None, present: frozenset[str] = frozenset()
+               ) -> tuple[Entity, str | None] | None:
+        """The entity a whole name denotes (and the code name used), ignoring case and titles."""
+        entry = self._pick(self._by_folded.get(_fold(strip_titles(name)), []), year, present)
+        return (entry.entity, entry.code) if entry else None
+
+    def find(self, text: str, offset: int = 0, year: int | None = None,
+             present: frozenset[str] = frozenset()) -> Iterator[Mention]:
         """Every known name in `text`, left to right, with editorial brackets absorbed."""
         if self._pattern is None:
             return
@@ -85,11 +135,14 @@ class Authority:
         for m in self._pattern.finditer(text):
             if m.start() < skip_until:
                 continue
-            entity, code = self._names[m[0]]
+            entry = self._pick(self._names[m[0]], year, present)
+            if entry is None:
+                continue
+            entity, code = entry.entity, entry.code
             editorial = None
             after = EDITORIAL.match(text, m.end())
             if after:
-                hit = self.lookup(after["who"])
+                hit = self.lookup(after["who"], year, present)
                 if hit is not None and hit[0].key == entity.key or (
                         code is not None and hit is None):
                     editorial = Span(offset + after.start("who") - 1, offset + after.end(),
@@ -99,9 +152,9 @@ class Authority:
 
 
 TITLES = re.compile(
-    r"^(?:(?:Comrade|Comrades|Cde\.?|Cdes\.?|Com\[rade\]|Com\.|Mr\.?|Mrs\.?|General of the Army|"
-    r"Major General|Lieutenant General|Colonel General|General|Marshal|Ambassador|Chairman|"
-    r"Premier|Minister|Generalissimo)\s+)+",
+    r"^(?:(?:Comrade|Comrades|Cde\.?|Cdes\.?|Com\[rade\]|Com\.|Comr\.|Mr\.?|Mrs\.?|"
+    r"General of the Army|Major General|Lieutenant General|Colonel General|General|Marshal|"
+    r"Ambassador|Chairman|Premier|Minister|Generalissimo|the)\s+)+",
     re.I,
 )
 
@@ -130,6 +183,8 @@ def load_authority(path: Path | str, text: str | None = None) -> Authority:
                          hint="the first line must be the columns " + "\t".join(COLUMNS))
     entities: list[Entity] = []
     lifespans: dict[str, Born] = {}
+    dated: dict[str, list[tuple[str, tuple[int, int] | None, str | None]]] = {}
+    variants: dict[str, dict[str, str]] = {}
     seen: set[str] = set()
     for lineno, row in enumerate(reader, start=2):
         if not row or not "".join(row).strip():
@@ -153,11 +208,28 @@ def load_authority(path: Path | str, text: str | None = None) -> Authority:
             raise InputError(f"qid {qid!r} is not a Wikidata QID", path=origin, line=lineno,
                              hint="write Q followed by digits, or leave it empty")
         seen.add(key)
+        plain_aliases = []
+        for alias in _split(aliases):
+            m = DATED.match(alias)
+            if m:
+                years = (int(m["from"]), int(m["to"])) if m["from"] else None
+                dated.setdefault(key, []).append((m["name"], years, m["with"]))
+            elif "@" in alias:
+                raise InputError(f"alias {alias!r} has a malformed qualifier", path=origin,
+                                 line=lineno, hint="write NAME@YYYY/YYYY or NAME@other-entity-id")
+            else:
+                plain_aliases.append(alias)
+        canonical_codes = []
+        for code in _split(codes):
+            forms = [f.strip() for f in code.split("=") if f.strip()]
+            canonical_codes.append(forms[0])
+            for variant in forms[1:]:
+                variants.setdefault(key, {})[variant] = forms[0]
         entities.append(Entity(key=key, kind=KINDS[kind], label=label,
-                               aliases=_split(aliases), code_names=_split(codes),
+                               aliases=tuple(plain_aliases), code_names=tuple(canonical_codes),
                                qid=qid or None))
         lifespans[key] = Born(born or None, died or None)
-    return Authority(entities, lifespans, origin)
+    return Authority(entities, lifespans, origin, dated, variants)
 
 
 def _split(cell: str) -> tuple[str, ...]:

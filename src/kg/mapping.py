@@ -130,7 +130,7 @@ class DocumentMapper:
             if msg.date is not None:
                 self.add(m_iri, DCTERMS.date, date_literal(msg.date))
             self.add(m_iri, CRM.P190_has_symbolic_content, Literal(msg.span.text))
-        if msg.genre in CORRESPONDENCE or not top:
+        if top and msg.genre in CORRESPONDENCE:
             self.add(m_iri, RDF.type, KG.Correspondence)
         self.add(m_iri, KG.genre, Literal(msg.genre))
         creation = URIRef(f"{m_iri}/creation")

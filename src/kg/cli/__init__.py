@@ -49,6 +49,7 @@ def settings_from(base: str | None, authority: Path | None, jobs: int | None = N
 
 # Commands register themselves on `main`; imported eagerly (lazy loading invites cycles).
 from kg.cli import build as _build  # noqa: E402,F401
+from kg.cli import evaluate as _evaluate  # noqa: E402,F401
 from kg.cli import link as _link  # noqa: E402,F401
 from kg.cli import site as _site  # noqa: E402,F401
 from kg.cli import store as _store  # noqa: E402,F401
