@@ -60,7 +60,8 @@ class Authority:
     """Entities by key, and one compiled pattern that finds any of their names in text."""
 
     def __init__(self, entities: list[Entity], lifespans: dict[str, Born] | None = None,
-                 origin: str = "<authority>", dated: dict[str, list[tuple[str, tuple[int, int] | None, str | None]]] | None = None,
+                 origin: str = "<authority>",
+                 dated: dict[str, list[tuple[str, tuple[int, int] | None, str | None]]] | None = None,
                  variants: dict[str, dict[str, str]] | None = None) -> None:
         self.origin = origin
         self.linked_unknown: dict[str, str] = {}  # QIDs accepted for entities not in the file

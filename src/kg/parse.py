@@ -407,7 +407,8 @@ class PageParser:
                     in_header = False
         return head
 
-    def _enclosure(self, lines: list[Line], title: Span) -> tuple[int | None, tuple[list[Mention], list[Mention]] | None]:
+    def _enclosure(self, lines: list[Line], title: Span
+                   ) -> tuple[int | None, tuple[list[Mention], list[Mention]] | None]:
         """Where an enclosed message begins ("transmitting a letter from W"), and its parties."""
         m = ENCLOSING_TITLE.search(title.text)
         if not m:
@@ -639,9 +640,7 @@ class PageParser:
             addressees = parties[1] or addressees or outer_addressees
         else:
             intro = self.text[max(0, start - 200):start]
-            im = None
-            for im in INTRO_RELAY.finditer(intro):
-                pass
+            im = next(reversed(list(INTRO_RELAY.finditer(intro))), None)  # the nearest intro
             if im is not None and not senders:
                 senders = self._names(im["who"], max(0, start - 200) + im.start("who"))
         mentions = self._mentions(start, end)
