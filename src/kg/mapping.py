@@ -177,9 +177,8 @@ class DocumentMapper:
                     self.add(m_iri, pred, e)
                     if role is KG.RoleAddressee:
                         self.add(receipt, CRM.P14_carried_out_by, e)
-                    node = self.role(receipt, n, e, role, party)
+                    self.role(receipt, n, e, role, party)
                     n += 1
-                    del node
         for ident in msg.identifiers:
             self.identifier(m_iri, ident)
         for i, inner in enumerate(msg.relayed, start=1):
