@@ -286,7 +286,8 @@ class DocumentMapper:
         if entity.qid:
             self.add(iri, LA.equivalent, WD[entity.qid])
         if not entity.known:
-            self.add(iri, RDFS.comment, Literal("not in the authority file; unlinked"))
+            self.add(iri, RDFS.comment, Literal("not in the authority file; " + (
+                "linked by a kg link decision" if entity.qid else "unlinked")))
 
     def annotations(self, msg: Message) -> None:
         text = self.doc.source.text
