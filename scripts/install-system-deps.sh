@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages the kg test suite needs (Virtuoso 7, Chromium +
-# ChromeDriver, curl). Idempotent and non-interactive: when every package is
-# already installed, apt-get is not run at all.
+# Install the Debian packages the kg test suite needs: Virtuoso 7, Chromium +
+# ChromeDriver, curl, and nginx + Apache (to test the site's content-negotiation
+# snippets). Idempotent and non-interactive: when every package is already
+# installed, apt-get is not run at all.
 set -euo pipefail
 
-PACKAGES=(virtuoso-opensource chromium chromium-driver curl)
+PACKAGES=(virtuoso-opensource chromium chromium-driver curl nginx apache2-bin)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+from rdflib.term import Node as RdfNode
 
 from kg import __version__
 from kg.errors import InputError
@@ -148,15 +149,24 @@ def negotiate(accept: str | None) -> str | None:
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
+def _value(term: object) -> str:
+    """The IRI or lexical form of a term (views hold no RDF-star triples, see _View)."""
+    assert isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)), term
+    return term.value
+
+
 class _View:
     """One named graph indexed both ways, so a page is built without a query per fact."""
 
-    def __init__(self, triples: Iterable[tuple[Term, ox.NamedNode, Term]]) -> None:
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.out: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         self.inv: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.triples: list[tuple[Term, ox.NamedNode, Term]] = []
-        for s, p, o in triples:
-            self.triples.append((s, p, o))
+        self.triples: list[ox.Triple] = []
+        for t in triples:
+            s, p, o = t.subject, t.predicate, t.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                continue  # RDF-star: kg never writes it, and no page shows it
+            self.triples.append(t)
             self.out[s.value][p.value].append(o)
             if not isinstance(o, ox.Literal):
                 self.inv[(p.value, o.value)].append(s.value)
@@ -222,6 +232,7 @@ class Message:
     relayed: list[Message] = field(default_factory=list)
     span: tuple[int, int] | None = None  # where its text lies in the document's text
     parent: Ref | None = None
+    anchor: str = ""  # its id on the document page, e.g. "relayed-1"
 
 
 @dataclass
@@ -297,7 +308,8 @@ def infer_base(store: ox.Store) -> list[str]:
     bases = set()
     for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE),
                                         ox.NamedNode(KGNS + "ArchiveRecord")):
-        m = re.match(r"^(.*/)document/[^/]+$", quad.subject.value)
+        m = re.match(r"^(.*/)document/[^/]+$", quad.subject.value) \
+            if isinstance(quad.subject, ox.NamedNode) else None
         if m:
             bases.add(m[1])
     return sorted(bases)
@@ -393,14 +405,14 @@ def _http(url: str | None) -> str | None:
 # --- reading documents --------------------------------------------------------------------------
 
 @dataclass
-class Node:
+class Piece:
     """A piece of highlighted text: plain text, a mention, or a nested relayed message."""
 
     kind: str  # "text" | "mention" | "relayed"
     text: str = ""
     ref: Ref | None = None
     message: Message | None = None
-    children: list[Node] = field(default_factory=list)
+    children: list[Piece] = field(default_factory=list)
 
 
 @dataclass
@@ -408,7 +420,7 @@ class DocumentPage:
     message: Message
     key: str
     text: str
-    tree: list[Node]
+    tree: list[Piece]
     abstract: str | None
     complete: bool
     metadata: list[tuple[str, list[str]]]
@@ -450,14 +462,15 @@ class _Reader:
 
     def collect_entities(self, view: _View) -> None:
         roots = tuple(self.base + seg + "/" for seg in ENTITY_KINDS)
-        for s, p, o in view.triples:
-            if not s.value.startswith(roots):
+        for t in view.triples:
+            s, p, o = t.subject, t.predicate, t.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple) or not s.value.startswith(roots):
                 continue
             rest = s.value[len(self.base):]
             seg, _, tail = rest.partition("/")
             iri = self.base + seg + "/" + tail.split("/", 1)[0]
             record = self.entity(iri, seg)
-            record.triples.add(ox.Triple(s, p, o))
+            record.triples.add(t)
             if s.value != iri:
                 continue
             if p.value == RDFS_LABEL:
@@ -602,6 +615,8 @@ class _Reader:
         for r in sorted(view.values(iri, KGNS + "relays"), key=_trailing_number):
             label = view.value(r, RDFS_LABEL) or "Relayed message"
             msg = self.message(view, r, parent=parent, title=label)
+            msg.anchor = re.sub(r"[^A-Za-z0-9_-]", "-", unquote(r[len(iri) + 1:]) if r.startswith(iri + "/")
+                                else r.rsplit("/", 1)[-1])
             rtext = view.value(r, CRM + "P190_has_symbolic_content") or ""
             at = text.find(rtext, cursor) if rtext else -1
             if at < 0 and rtext:
@@ -647,8 +662,8 @@ class _Reader:
                 app = appearance(who)
                 if app is not None and role not in app.roles:
                     app.roles.append(role)
-                    s = self.entity(who, self.entity_kind(who) or "")
-                    s.triples.add(ox.Triple(ox.NamedNode(doc_iri), ox.NamedNode(pred), ox.NamedNode(who)))
+                    self.entity(who, self.entity_kind(who) or "").triples.add(
+                        ox.Triple(ox.NamedNode(doc_iri), ox.NamedNode(pred), ox.NamedNode(who)))
 
         def relayed(messages: list[Message]) -> None:
             for r in messages:
@@ -675,13 +690,13 @@ def _trailing_number(iri: str) -> tuple[int, str]:
 
 
 def _segment(text: str, start: int, end: int, blocks: list[Message],
-             mentions: list[tuple[int, int, Ref]]) -> tuple[list[Node], int]:
+             mentions: list[tuple[int, int, Ref]]) -> tuple[list[Piece], int]:
     """Split text[start:end] into text, mention and relayed-message nodes.
 
     Mentions that overlap an earlier, longer one or cross a relayed message's edge are left out
     (and counted), so each character is shown once.
     """
-    nodes: list[Node] = []
+    nodes: list[Piece] = []
     skipped = 0
     pos = start
     inner = sorted((b for b in blocks if b.span and start <= b.span[0] and b.span[1] <= end),
@@ -703,18 +718,18 @@ def _segment(text: str, start: int, end: int, blocks: list[Message],
                 skipped += 1
                 continue
             if m_start > cursor:
-                nodes.append(Node("text", text[cursor:m_start]))
-            nodes.append(Node("mention", text[m_start:m_end], ref))
+                nodes.append(Piece("text", text[cursor:m_start]))
+            nodes.append(Piece("mention", text[m_start:m_end], ref))
             cursor = m_end
         if cursor < z:
-            nodes.append(Node("text", text[cursor:z]))
+            nodes.append(Piece("text", text[cursor:z]))
 
     for b in placed:
         assert b.span is not None
         plain(pos, b.span[0])
         children, inner_skipped = _segment(text, b.span[0], b.span[1], b.relayed, mentions)
         skipped += inner_skipped
-        nodes.append(Node("relayed", message=b, children=children))
+        nodes.append(Piece("relayed", message=b, children=children))
         pos = b.span[1]
     plain(pos, end)
     edges = [b.span for b in placed if b.span]
@@ -734,97 +749,140 @@ class Point:
 def network_picture(messages: list[Message]) -> dict[str, object]:
     """Who wrote to whom, laid out on a circle; edge weight = number of messages.
 
-    A circle keeps the picture deterministic and readable at this size; nodes are ordered by
-    how many messages they took part in, so the busy correspondents sit together at the top.
+    A circle is deterministic and stays legible as the archive grows. Each correspondent sits
+    beside the one it exchanged most messages with (clusters around the busiest), so most lines
+    are short and the hubs' lines do not all cross the middle.
     """
     weights: Counter[tuple[Ref, Ref]] = Counter()
     for msg in messages:
         for s in msg.senders:
             for a in msg.addressees:
-                if s != a:
+                if s.iri != a.iri:
                     weights[(s, a)] += 1
     degree: Counter[Ref] = Counter()
+    between: Counter[tuple[Ref, Ref]] = Counter()
     for (s, a), w in weights.items():
         degree[s] += w
         degree[a] += w
-    nodes = sorted(degree, key=lambda r: (-degree[r], r.label))
+        between[(s, a)] += w
+        between[(a, s)] += w
+    order = sorted(degree, key=lambda r: (-degree[r], r.label, r.iri))
+    rank = {r: i for i, r in enumerate(order)}
+    strongest = {r: min((m for (x, m) in between if x == r),
+                        key=lambda m: (-between[(r, m)], rank[m])) for r in order}
+    nodes: list[Ref] = []
+    placed: set[Ref] = set()
+    for head in order:
+        if head in placed:
+            continue
+        cluster = [head]
+        members = [m for m in order if m not in placed and m != head and strongest[m] == head]
+        for i, m in enumerate(members):
+            if i % 2:
+                cluster.insert(0, m)
+            else:
+                cluster.append(m)
+        nodes.extend(cluster)
+        placed.update(cluster)
     n = len(nodes)
-    size = max(520, min(1400, 260 + 34 * n))
+    size = max(640, min(1700, 520 + 26 * n))
     cx = cy = size / 2
-    radius = size / 2 - 150
+    radius = size / 2 - 250
+    first = nodes.index(order[0]) if order else 0  # the busiest correspondent at the top
     pos: dict[Ref, Point] = {}
+    angles: dict[Ref, float] = {}
     for i, ref in enumerate(nodes):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
+        angle = -math.pi / 2 + 2 * math.pi * (i - first) / max(n, 1)
+        angles[ref] = angle
         pos[ref] = Point(cx + radius * math.cos(angle), cy + radius * math.sin(angle))
     top = max(weights.values(), default=1)
     edges = []
-    for (s, a), w in sorted(weights.items(), key=lambda kv: (kv[0][0].label, kv[0][1].label)):
+    for (s, a), w in sorted(weights.items(), key=lambda kv: (kv[0][0].label, kv[0][1].label, kv[0][0].iri)):
         p, q = pos[s], pos[a]
         # bend each direction to its own side, so A->B and B->A do not overlap
         mx, my = (p.x + q.x) / 2, (p.y + q.y) / 2
         dx, dy = q.x - p.x, q.y - p.y
         length = math.hypot(dx, dy) or 1
-        bend = 0.12 * length
+        bend = 0.15 * length
         c = Point(mx - dy / length * bend, my + dx / length * bend)
-        # stop the line at the target circle's edge
-        r_target = _node_radius(degree[a])
+        # stop the line at the target circle's edge, where the arrowhead goes
+        gap = _node_radius(degree[a]) + 1.5
         tx, ty = q.x - c.x, q.y - c.y
         tl = math.hypot(tx, ty) or 1
-        end = Point(q.x - tx / tl * (r_target + 2), q.y - ty / tl * (r_target + 2))
+        end = Point(q.x - tx / tl * gap, q.y - ty / tl * gap)
+        mid = Point(0.25 * p.x + 0.5 * c.x + 0.25 * q.x, 0.25 * p.y + 0.5 * c.y + 0.25 * q.y)
         edges.append({
             "source": s, "target": a, "weight": w,
             "d": f"M{p.x:.1f},{p.y:.1f} Q{c.x:.1f},{c.y:.1f} {end.x:.1f},{end.y:.1f}",
-            "width": f"{1 + 5 * math.sqrt(w / top):.2f}",
-            "label": Point(0.25 * p.x + 0.5 * c.x + 0.25 * q.x, 0.25 * p.y + 0.5 * c.y + 0.25 * q.y),
+            "width": f"{1 + 5 * math.sqrt(w / top):.2f}", "lx": f"{mid.x:.1f}", "ly": f"{mid.y + 4:.1f}",
         })
-    placed = []
+    drawn = []
     for ref in nodes:
-        p = pos[ref]
-        right = p.x >= cx - 1
-        placed.append({
-            "ref": ref, "x": f"{p.x:.1f}", "y": f"{p.y:.1f}", "r": f"{_node_radius(degree[ref]):.1f}",
-            "degree": degree[ref],
-            "lx": f"{p.x + (1 if right else -1) * (_node_radius(degree[ref]) + 5):.1f}",
-            "ly": f"{p.y + 4:.1f}", "anchor": "start" if right else "end",
-        })
-    return {"size": size, "nodes": placed, "edges": [
-        {**e, "lx": f"{e['label'].x:.1f}", "ly": f"{e['label'].y:.1f}"} for e in edges],
-        "messages": sum(weights.values())}
+        p, angle, r = pos[ref], angles[ref], _node_radius(degree[ref])
+        cos, sin = math.cos(angle), math.sin(angle)
+        anchor = "start" if cos > 0.12 else "end" if cos < -0.12 else "middle"
+        lx = p.x + cos * (r + 6)
+        ly = p.y + sin * (r + 6) + (4 if anchor != "middle" else 12 if sin > 0 else -4)
+        label = ref.label if len(ref.label) <= 32 else ref.label[:31] + "…"
+        drawn.append({"ref": ref, "x": f"{p.x:.1f}", "y": f"{p.y:.1f}", "r": f"{r:.1f}",
+                      "degree": degree[ref], "lx": f"{lx:.1f}", "ly": f"{ly:.1f}", "anchor": anchor,
+                      "label": label})
+    return {"size": size, "nodes": drawn, "edges": edges, "messages": len(
+        [m for m in messages if any(s.iri != a.iri for s in m.senders for a in m.addressees)])}
 
 
 def _node_radius(degree: int) -> float:
     return 4 + 2.2 * math.sqrt(degree)
 
 
+TIMELINE_DOTS = 40  # above this many stacked dots, the timeline draws a bar per year instead
+
+
 def timeline_picture(documents: list[Message]) -> dict[str, object]:
-    """Documents along a time axis: a dot per document (stacked by month) linking to its page."""
+    """Documents along a time axis: a dot per document linking to its page, stacked where they
+    would overlap; when the stacks grow too tall (a large archive), one bar per year instead."""
     dated = [(d, f) for d in documents if d.date and (f := _year_fraction(d.date)) is not None]
     if not dated:
-        return {"width": 0, "height": 0, "dots": [], "ticks": [], "count": 0}
+        return {"width": 0, "height": 0, "dots": [], "bars": [], "ticks": [], "count": 0}
     first = math.floor(min(f for _, f in dated))
     last = math.floor(max(f for _, f in dated)) + 1
     years = max(last - first, 1)
-    width = 960
-    left, right = 30, 30
+    width, left, right, step = 960, 30, 30, 11
     scale = (width - left - right) / years
-    stacks: Counter[str] = Counter()
-    dots = []
-    for doc, f in sorted(dated, key=lambda t: (t[1], t[0].title)):
-        bucket = (doc.date or "")[:7]
-        stacks[bucket] += 1
-        dots.append({"doc": doc, "x": left + (f - first) * scale, "level": stacks[bucket]})
-    tallest = max(stacks.values())
-    step = 11
+    gap = 10.0
+    level_ends: list[float] = []
+    dots: list[tuple[Message, float, int]] = []
+    for doc, f in sorted(dated, key=lambda t: (t[1], t[0].title, t[0].iri)):
+        x = left + (f - first) * scale
+        level = next((i for i, end in enumerate(level_ends) if x - end >= gap), len(level_ends))
+        if level == len(level_ends):
+            level_ends.append(x)
+        level_ends[level] = x
+        dots.append((doc, x, level + 1))
+    bars: list[dict[str, object]] = []
+    if len(level_ends) > TIMELINE_DOTS:
+        per_year = Counter(math.floor(f) for _, f in dated)
+        top = max(per_year.values())
+        tallest = TIMELINE_DOTS
+        for year, count in sorted(per_year.items()):
+            h = step * TIMELINE_DOTS * count / top
+            bars.append({"year": year, "count": count, "x": f"{left + (year - first) * scale + 1:.1f}",
+                         "w": f"{max(scale - 2, 1):.1f}", "h": f"{h:.1f}"})
+        dots = []
+    else:
+        tallest = len(level_ends)
     height = 70 + step * tallest
     base_y = height - 40
+    for bar in bars:
+        bar["y"] = f"{base_y - float(str(bar['h'])):.1f}"
     tick_every = 1 if years <= 16 else 2 if years <= 32 else 5 if years <= 80 else 10
     ticks = [{"x": f"{left + (y - first) * scale:.1f}", "year": y}
-             for y in range(first, last + 1) if (y - first) % tick_every == 0 or y == last]
+             for y in range(first, last + 1) if y % tick_every == 0]
     return {
         "width": width, "height": height, "axis_y": f"{base_y:.1f}", "left": left,
-        "right": f"{width - right:.1f}", "count": len(dots), "ticks": ticks,
-        "dots": [{"doc": d["doc"], "x": f"{d['x']:.1f}", "y": f"{base_y - 8 - step * (d['level'] - 1):.1f}"}
-                 for d in dots],
+        "right": f"{width - right:.1f}", "count": len(dated), "ticks": ticks, "bars": bars,
+        "dots": [{"doc": doc, "x": f"{x:.1f}", "y": f"{base_y - 8 - step * (level - 1):.1f}"}
+                 for doc, x, level in dots],
         "label_y": f"{base_y + 18:.1f}",
     }
 
@@ -848,9 +906,11 @@ def environment() -> Environment:
     """Jinja2 with autoescaping for HTML and SVG; server snippets are plain text."""
     env = Environment(
         loader=_ResourceLoader(),
-        autoescape=lambda name: bool(name) and name.rsplit(".", 1)[-1] in ("html", "svg", "xml"),
+        autoescape=lambda name: (name or "").rsplit(".", 1)[-1] in ("html", "svg", "xml"),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["date"] = date_label
+    env.filters["regex"] = re.escape
+    env.globals["version"] = __version__
     return env
 
 
@@ -869,15 +929,18 @@ def _turtle_bytes(triples: Iterable[ox.Triple]) -> bytes:
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
 
 
-def _to_rdflib(term: Term):  # type: ignore[no-untyped-def]
+def _to_rdflib(term: object) -> RdfNode:
+    """A pyoxigraph term as rdflib's, failing loudly on anything else (RDF-star triples)."""
     from rdflib import BNode, Literal, URIRef
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert RDF term {term!r}")
 
 
 class _Writer:
@@ -918,6 +981,8 @@ def build_site(out: Path, site: Path, *, base: str | None = None,
 def _write_site(store: ox.Store, out: Path, stage: Path, base: str, title: str
                 ) -> tuple[int, int, int, int, int, tuple[str, ...]]:
     env = environment()
+    env.globals["site_title"] = title
+    env.globals["dumps"] = [n for n in DUMPS if (out / n).is_file()] + _descriptions(out)
     w = _Writer(stage)
     entities: dict[str, EntityRecord] = {}
     reader = _Reader(base, entities)
@@ -927,24 +992,22 @@ def _write_site(store: ox.Store, out: Path, stage: Path, base: str, title: str
     skipped = 0
     links_graph = ox.NamedNode(base + "graph/links")
     graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
-    doc_pages: list[DocumentPage] = []
     for graph in graphs:
-        view = _View((q.subject, q.predicate, q.object)
-                     for q in store.quads_for_pattern(None, None, None, graph))
+        view = _View(q.triple for q in store.quads_for_pattern(None, None, None, graph))
         if graph == links_graph:
-            for s, p, o in view.triples:
-                if s.value in entities or reader.entity_kind(s.value):
-                    rec = reader.entity(s.value, reader.entity_kind(s.value) or "")
-                    rec.triples.add(ox.Triple(s, p, o))
-                    if p.value == OWL_SAMEAS:
-                        rec.equivalents.add(o.value)
+            for t in view.triples:
+                kind = reader.entity_kind(_value(t.subject))
+                if kind is not None:
+                    rec = reader.entity(_value(t.subject), kind)
+                    rec.triples.add(t)
+                    if t.predicate.value == OWL_SAMEAS:
+                        rec.equivalents.add(_value(t.object))
             continue
         reader.collect_entities(view)
         for iri in view.subjects(RDF_TYPE, KGNS + "ArchiveRecord"):
             page = reader.document(view, iri)
             if page.message.path is None:
                 continue
-            doc_pages.append(page)
             documents.append(page.message)
             all_messages.append(page.message)
             stack = list(page.message.relayed)
@@ -956,12 +1019,12 @@ def _write_site(store: ox.Store, out: Path, stage: Path, base: str, title: str
             pages += _write_document(env, w, out, view, page)
     documents.sort(key=lambda m: (_sort_date(m.date), m.title, m.iri))
     for msg in all_messages:
-        for s in msg.senders:
-            for a in msg.addressees:
-                if s.iri in entities:
-                    entities[s.iri].correspondents[("wrote to", a)] += 1
-                if a.iri in entities:
-                    entities[a.iri].correspondents[("received from", s)] += 1
+        for sender in msg.senders:
+            for addressee in msg.addressees:
+                if sender.iri in entities:
+                    entities[sender.iri].correspondents[("wrote to", addressee)] += 1
+                if addressee.iri in entities:
+                    entities[addressee.iri].correspondents[("received from", sender)] += 1
     visible = {iri: e for iri, e in entities.items() if e.path is not None and e.kind in ENTITY_KINDS}
     for record in visible.values():
         pages += _write_entity(env, w, record)
@@ -995,7 +1058,7 @@ def _write_document(env: Environment, w: _Writer, out: Path, view: _View, page: 
             w.write(target, source.read_bytes())
             continue
         if doc_triples is None:
-            doc_triples = [ox.Triple(s, p, o) for s, p, o in view.triples]
+            doc_triples = view.triples
         w.write(target, _turtle_bytes(doc_triples) if suffix == ".ttl" else _jsonld_bytes(doc_triples))
     pages = 1
     stack = list(msg.relayed)
@@ -1010,8 +1073,7 @@ def _write_document(env: Environment, w: _Writer, out: Path, view: _View, page: 
         w.write(rdisk / "index.html", _page(env, "relayed.html", r.path, page=page, doc=r, tree=tree,
                                             alternates=_alternates(r.path)))
         prefix = r.iri + "/"
-        triples = [ox.Triple(s, p, o) for s, p, o in view.triples
-                   if s.value == r.iri or s.value.startswith(prefix)]
+        triples = [t for t in view.triples if _value(t.subject) == r.iri or _value(t.subject).startswith(prefix)]
         w.write(rdisk.parent / f"{rdisk.name}.ttl", _turtle_bytes(triples))
         w.write(rdisk.parent / f"{rdisk.name}.jsonld", _jsonld_bytes(triples))
         pages += 1
@@ -1054,13 +1116,14 @@ def _write_overview(env: Environment, w: _Writer, title: str, base: str, documen
     years: dict[str, list[Message]] = defaultdict(list)
     for d in documents:
         years[d.date[:4] if d.date else "Undated"].append(d)
-    common = {"site_title": title, "base": base}
+    common = {"base": base}
     w.write("network.svg", env.get_template("network.svg").render(net=network, root="", standalone=True))
     w.write("timeline.svg", env.get_template("timeline.svg").render(tl=timeline, root="", standalone=True))
     w.write("index.html", _page(env, "index.html", "", documents=documents, by_kind=by_kind,
                                 network=network, timeline=timeline, kinds=ENTITY_KINDS, **common))
-    w.write("network.html", _page(env, "network.html", "", net=network, **common))
-    w.write("timeline.html", _page(env, "timeline.html", "", tl=timeline, documents=documents, **common))
+    w.write("network.html", _page(env, "network.html", "", net=network, standalone=False, **common))
+    w.write("timeline.html", _page(env, "timeline.html", "", tl=timeline, documents=documents,
+                                   standalone=False, **common))
     w.write("dates.html", _page(env, "dates.html", "", years=sorted(years.items()), **common))
     pages = 4
     for kind, (_, singular, plural) in ENTITY_KINDS.items():
@@ -1083,20 +1146,28 @@ def _write_overview(env: Environment, w: _Writer, title: str, base: str, documen
     return pages
 
 
+DUMPS = ("dataset.nq", "dataset.trig")
+DESCRIPTION = re.compile(r"^(void|dcat|description)\b.*\.(ttl|jsonld|nt|rdf)$")
+
+
+def _descriptions(out: Path) -> list[str]:
+    """The dataset description files a build wrote (VoID/DCAT), or the one the site will write."""
+    found = sorted(p.name for p in out.glob("*") if p.is_file() and DESCRIPTION.match(p.name))
+    return found or ["void.ttl"]
+
+
 def _write_dumps(w: _Writer, out: Path, store: ox.Store, base: str, title: str, documents: int,
                  entities: int) -> None:
     """Copy the dataset dumps and its VoID/DCAT description (made here if the build made none)."""
-    for name in ("dataset.nq", "dataset.trig", "context.jsonld"):
+    for name in (*DUMPS, "context.jsonld"):
         if (out / name).is_file():
             w.write(name, (out / name).read_bytes())
-    described = False
-    for source in sorted(out.glob("*")):
-        if source.is_file() and re.match(r"^(void|dcat|description)\b.*\.(ttl|jsonld|nt|rdf)$", source.name):
-            w.write(source.name, source.read_bytes())
-            described = True
-    if not described:
-        w.write("void.ttl", _void(store, base, title, documents, entities,
-                                  [n for n in ("dataset.nq", "dataset.trig") if (out / n).is_file()]))
+    for name in _descriptions(out):
+        if (out / name).is_file():
+            w.write(name, (out / name).read_bytes())
+        else:
+            w.write(name, _void(store, base, title, documents, entities,
+                                [n for n in DUMPS if (out / n).is_file()]))
 
 
 def _void(store: ox.Store, base: str, title: str, documents: int, entities: int,
@@ -1131,8 +1202,8 @@ def _write_server_config(env: Environment, w: _Writer, base: str) -> None:
     if not re.fullmatch(r"/[A-Za-z0-9/._~-]*", path):
         path = "/"
     path = path if path.endswith("/") else path + "/"
-    ctx = {"base": base, "base_path": path, "roots": RESOURCE_ROOTS, "reps": REPRESENTATIONS,
-           "media_types": MEDIA_TYPES}
+    types = {ext: media for ext, media in MEDIA_TYPES.items() if ext not in (".conf", ".htaccess")}
+    ctx = {"base": base, "base_path": path, "roots": RESOURCE_ROOTS, "media_types": types}
     w.write("server/nginx.conf", env.get_template("nginx.conf").render(**ctx))
     w.write("server/apache.htaccess", env.get_template("apache.htaccess").render(**ctx))
     w.write("server/README.txt", env.get_template("server-README.txt").render(**ctx))
