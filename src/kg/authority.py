@@ -14,6 +14,7 @@ A TSV with columns id, type, label, aliases, code_names, qid, born, died, note (
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -34,12 +35,19 @@ EDITORIAL = re.compile(r"\s?[\[(](?P<who>[^\[\]()\n]{2,60})[\])]")
 
 
 def slug(text: str) -> str:
-    """A stable ascii key for a name: 'Qiao Guanhua' -> 'qiao-guanhua'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    key = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if not key:  # names in scripts with no ascii form keep a readable, stable key
-        key = "u" + "-".join(f"{ord(c):x}" for c in text if not c.isspace())[:60]
-    return key[:80].strip("-")
+    """A stable ascii key for a name: 'Qiao Guanhua' -> 'qiao-guanhua'.
+
+    Distinct names keep distinct keys: where the ascii form loses a letter or digit (a name
+    in another script, 'Пётр II' and 'Иван II' both folding to 'ii') or is cut to 80
+    characters, a short hash of the whole name is appended. Accents alone lose nothing.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    key = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode().lower()).strip("-")
+    lost = any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in folded)
+    if lost or len(key) > 80 or not key:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        key = f"{key[:67].strip('-') or 'u'}-{digest}"
+    return key
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ missing years resolve against a context date (the document's own date).
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -70,6 +71,8 @@ def _year(raw: str | None, month: int, day: int, context: date | None) -> tuple[
             year -= 1
     except ValueError:
         return None
+    except OverflowError:  # the context is within half a year of 9999-12-31: no later date exists
+        pass
     return year, False
 
 
@@ -119,9 +122,11 @@ def find_dates(text: str, context: date | None = None, *, offset: int = 0,
                 continue
             if "d" not in groups or groups.get("d") is None:
                 year = int(groups["y"])
+                if not 1 <= year <= 9999:  # year 0000 is no year of the calendar
+                    continue
                 begin = datetime(year, month, 1)
-                nxt = datetime(year + (month == 12), month % 12 + 1, 1)
-                found.append(WrittenDate(begin, nxt - timedelta(seconds=1), "month", m[0],
+                last = datetime(year, month, calendar.monthrange(year, month)[1], 23, 59, 59)
+                found.append(WrittenDate(begin, last, "month", m[0],
                                          Span(offset + m.start(), offset + m.end(), m[0])))
                 taken.append((m.start(), m.end()))
                 continue
@@ -176,7 +181,7 @@ def parse_date_line(line: str, *, offset: int = 0) -> WrittenDate | None:
     if found is not None:
         return found
     m = re.fullmatch(r"(?:c\.\s*)?(\d{4})", stripped)
-    if m:
+    if m and int(m[1]) >= 1:
         year = int(m[1])
         lead = offset + line.index(m[1])
         return WrittenDate(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59), "year",

@@ -27,6 +27,9 @@ class KgGroup(click.Group):
         except KgError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: the previous output is left as it was", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=KgGroup)
