@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from kg.cli import main, settings_from
-from kg.errors import EXIT_NONCONFORMING
+from kg.cli.store import endpoint_options, remote_from
+from kg.errors import EXIT_ENDPOINT, EXIT_NONCONFORMING
+from kg.query import RENDERERS
 from kg.settings import DEFAULT_BASE
 
 
@@ -78,20 +80,32 @@ def queries() -> None:
         if q.description:
             click.echo(f"    {q.description}")
         for p in q.params:
-            click.echo(f"    --param {p.name}=...  {p.doc}")
+            default = f", default {p.default}" if p.default is not None else ", required"
+            click.echo(f"    --param {p.name}=...  ({p.kind}{default}) {p.doc}")
 
 
 @main.command()
 @click.argument("name")
 @click.option("--data", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="A built output folder (its dataset.nq is queried).")
+              help="A built output folder: its embedded store (OUT/store) once `kg load` made "
+                   "one, else its dataset.nq.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path, file_okay=False),
+              help="Query this embedded store folder instead.")
+@endpoint_options(load=False)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter, bound as an RDF literal.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              help="A query parameter, bound as an RDF term of the parameter's kind.")
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)),
               default="table", show_default=True, help="How to print the rows.")
-def query(name: str, data: Path, params: tuple[str, ...], fmt: str) -> None:
-    """Run a bundled query by NAME (see `kg queries`) or a .rq file, and print the rows."""
-    from kg.query import load_query, open_dataset, render, run_store
+def query(name: str, data: Path, store_path: Path | None, endpoint: str | None, server: str,
+          query_url: str | None, timeout: float, retries: int, params: tuple[str, ...],
+          fmt: str) -> None:
+    """Run a bundled query by NAME (see `kg queries`) or a .rq file, and print the rows.
+
+    Rows cut short by a server (Virtuoso's ResultSetMaxRows) are printed, marked
+    TRUNCATED, with a warning on stderr and exit code 3: never passed off as complete.
+    """
+    from kg.query import load_query, render, run_store
+    from kg.store import query_store
 
     values = {}
     for p in params:
@@ -100,8 +114,21 @@ def query(name: str, data: Path, params: tuple[str, ...], fmt: str) -> None:
             raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint="--param")
         values[key.strip()] = value
     q = load_query(name)
-    store = open_dataset(data / "dataset.nq" if data.is_dir() else data)
-    click.echo(render(run_store(store, q, values), fmt), nl=False)
+    if endpoint or query_url:
+        from kg.remote import run_remote
+
+        if store_path is not None:
+            raise click.UsageError("--store is the embedded store; it cannot go with --endpoint")
+        remote = remote_from(endpoint, server, query_url, timeout, retries)
+        result = run_remote(remote, q, values)
+    else:
+        result = run_store(query_store(data, store_path), q, values)
+    click.echo(render(result, fmt), nl=False)
+    if result.truncated:
+        click.echo(f"error: the server returned only {len(result.rows)} rows and says there are "
+                   "more (its row limit, e.g. Virtuoso's ResultSetMaxRows): the result is "
+                   "INCOMPLETE; raise the server's limit, or narrow the query", err=True)
+        sys.exit(EXIT_ENDPOINT)
 
 
 class _ProgressBar:
