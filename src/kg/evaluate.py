@@ -107,7 +107,7 @@ def facts(doc: Document) -> dict[str, set[str]]:
         return not (title and title.start <= m.span.start < title.end) and (
             m.span.start >= msg.span.start and m.span.end <= msg.span.end)
 
-    every = [m for m in _mentions(msg) if in_text(m)]
+    every = [m for m in msg.all_mentions() if in_text(m)]
     return {
         "date": {doc.date.iso} if doc.date else set(),
         "title": {doc.title},
@@ -117,7 +117,7 @@ def facts(doc: Document) -> dict[str, set[str]]:
         "intermediaries": labels(p.mention for p in msg.intermediaries),
         "copy_recipients": labels(p.mention for p in msg.copies),
         "code_names": {f"{m.code_name.casefold()}={m.entity.label.casefold()}"
-                       for m in _mentions(msg) if m.code_name},
+                       for m in msg.all_mentions() if m.code_name},
         "relayed": {k for r in msg.relayed for k in _relayed_keys(r)},
         "persons_mentioned": labels(m for m in every if m.entity.kind == "person"),
         "places_mentioned": labels(m for m in every if m.entity.kind == "place"),
@@ -130,16 +130,6 @@ def _relayed_keys(r: Message) -> set[str]:
     senders = [p.mention.entity.label.casefold() for p in r.senders] or ["?"]
     addressees = [p.mention.entity.label.casefold() for p in r.addressees] or ["?"]
     return {f"{s}->{a}" for s in senders for a in addressees}
-
-
-def _mentions(msg: Message) -> Iterable[Mention]:
-    yield from msg.mentions
-    for party in (*msg.senders, *msg.addressees, *msg.intermediaries, *msg.copies):
-        yield party.mention
-    if msg.sent_from is not None:
-        yield msg.sent_from
-    for inner in msg.relayed:
-        yield from _mentions(inner)
 
 
 def gold_facts(entry: dict[str, object]) -> dict[str, set[str]]:

@@ -7,6 +7,7 @@ mapping can publish a Web Annotation a reader can check against the text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -124,6 +125,16 @@ class Message:
     references: tuple[Reference, ...] = ()
     mentions: tuple[Mention, ...] = ()
     genre: str = "message"
+
+    def all_mentions(self) -> Iterator[Mention]:
+        """Every mention in this message and the ones it relays, parties included."""
+        yield from self.mentions
+        for party in (*self.senders, *self.addressees, *self.intermediaries, *self.copies):
+            yield party.mention
+        if self.sent_from is not None:
+            yield self.sent_from
+        for inner in self.relayed:
+            yield from inner.all_mentions()
 
 
 @dataclass(frozen=True)
