@@ -1,22 +1,39 @@
 """The build pipeline: read -> parse -> map -> link -> validate -> write, one document at a time.
 
-Each document is processed on its own (in worker processes with --jobs), so memory stays flat
-however large the archive; only small per-document results come back to the parent.
+Each document is processed on its own (in worker processes with --jobs), and its outputs are
+written to disk where it is processed: its Turtle and JSON-LD files, and its chunks of
+dataset.nq and dataset.trig appended to the worker's spool file. Only a small record per
+document (`DocumentRecord`) goes back to the parent, and sources are read lazily, a bounded
+number ahead of the workers, so memory stays flat however large the archive.
+
+When every document is done, dataset.nq and dataset.trig are assembled from the chunks in
+graph-IRI order (each chunk sorted), then graph/links, and `manifest.jsonl` records where
+each graph's chunk stands, its digest and the record. That manifest makes incremental builds
+possible (`incremental=True`): a document whose source, kg code, authority file and settings
+are unchanged (`fingerprint`) is not processed again; its files are hard-linked and its
+chunks copied from the previous build, so the result is byte-identical to a full build.
+A loader can replace just the graphs whose digest changed.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import json
+import os
+import shutil
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from rdflib import Graph
 
+import kg
 from kg import export
 from kg.authority import Authority, load_authority
 from kg.errors import InputError, KgError
@@ -26,32 +43,58 @@ from kg.parse import parse_document
 from kg.resources import read_text
 from kg.settings import Settings
 from kg.sources import read_sources
-from kg.validate import Report, validate_graph
+from kg.store import DEFAULT_STORE
+from kg.validate import Report, Violation, shapes_graph, validate_graph
+
+MANIFEST = "manifest.jsonl"
+MANIFEST_VERSION = 1
+SPOOL = ".spool"
+BATCH = 8  # documents per task sent to a worker: amortises the round trip, keeps order cheap
+AHEAD = 3  # batches in flight per worker: enough to keep workers busy, little memory
 
 
 @dataclass(frozen=True)
-class DocumentResult:
-    """What one document's processing hands back: serialised outputs and small summaries."""
+class DocumentRecord:
+    """What the build keeps of one document once its files are written (and the manifest holds)."""
 
     key: str
-    source: str
-    turtle: bytes
-    jsonld: bytes
-    nquads: bytes
+    graph: str
+    source: str  # the source's path
+    row: int | None
+    url: str | None
+    checksum: str  # sha256 of the source text
     report: Report
-    entities: tuple[Entity, ...]
+    linked: tuple[Entity, ...]  # the entities with a QID, for graph/links
     unknown: tuple[tuple[str, str, str], ...]  # (name as written, kind guess, entity key)
     complete: bool
     title: str
     date: str | None
     triples: int
+    digest: str  # sha256 of the graph's N-Quads chunk: a loader replaces graphs whose digest changed
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """One document processed in memory: what the build keeps, and its outputs in every format."""
+
+    record: DocumentRecord
+    output: export.Serialised
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    @property
+    def report(self) -> Report:
+        return self.record.report
 
 
 @dataclass
 class BuildReport:
     out: Path
-    documents: list[DocumentResult] = field(default_factory=list)
+    documents: list[DocumentRecord] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    reused: int = 0  # documents an incremental build took from the previous build unchanged
 
     @property
     def conforms(self) -> bool:
@@ -88,16 +131,19 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
     graph = map_document(doc, minter)
     report = validate_graph(graph, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
-    entities = tuple(sorted({m.entity.key: m.entity for m in _all_mentions(doc.message)}.values(),
-                            key=lambda e: e.key))
+    output = export.serialise(graph)
+    mentions = list(_all_mentions(doc.message))
+    linked = tuple(sorted({m.entity.key: m.entity for m in mentions if m.entity.qid}.values(),
+                          key=lambda e: e.key))
     unknown_keys = {e.key for e in unknown}
     written = tuple(sorted({(m.span.text, m.entity.kind, m.entity.key)
-                            for m in _all_mentions(doc.message) if m.entity.key in unknown_keys}))
-    return DocumentResult(
-        key=key, source=source.path, turtle=export.turtle(graph), jsonld=export.jsonld(graph),
-        nquads=export.nquads([graph]), report=report, entities=entities, unknown=written,
+                            for m in mentions if m.entity.key in unknown_keys}))
+    record = DocumentRecord(
+        key=key, graph=str(graph.identifier), source=source.path, row=source.row, url=source.url,
+        checksum=source.checksum, report=report, linked=linked, unknown=written,
         complete=doc.complete, title=doc.title, date=doc.date.iso if doc.date else None,
-        triples=len(graph))
+        triples=output.triples, digest=hashlib.sha256(output.nquads).hexdigest())
+    return DocumentResult(record, output)
 
 
 def _all_mentions(msg: Message) -> Iterable[Mention]:
@@ -110,8 +156,7 @@ def _all_mentions(msg: Message) -> Iterable[Mention]:
         yield from _all_mentions(inner)
 
 
-def _process_safely(args: tuple[str, Source, Settings]) -> DocumentResult | InputError:
-    key, source, settings = args
+def _process_safely(key: str, source: Source, settings: Settings) -> DocumentResult | InputError:
     try:
         return process(key, source, settings)
     except KgError as exc:
@@ -124,66 +169,364 @@ def _process_safely(args: tuple[str, Source, Settings]) -> DocumentResult | Inpu
                           hint="report it as a kg bug with this file attached")
 
 
+# -- where a graph's chunks stand ------------------------------------------------------------
+@dataclass(frozen=True)
+class Chunks:
+    """A graph's bytes in an N-Quads file and in a TriG file: (file, offset, length) each."""
+
+    nquads: tuple[Path, int, int]
+    trig: tuple[Path, int, int]
+
+
+class _Spool:
+    """One process's append-only files of N-Quads and TriG chunks inside the staging folder."""
+
+    def __init__(self, stage: Path) -> None:
+        name = f"{os.getpid()}"
+        self.nq_path = stage / SPOOL / f"{name}.nq"
+        self.trig_path = stage / SPOOL / f"{name}.trig"
+        self._nq = open(self.nq_path, "ab")  # noqa: SIM115 - closed by close()
+        self._trig = open(self.trig_path, "ab")  # noqa: SIM115
+
+    def add(self, nquads: bytes, trig: bytes) -> Chunks:
+        nq_at, trig_at = self._nq.tell(), self._trig.tell()
+        self._nq.write(nquads)
+        self._trig.write(trig)
+        return Chunks((self.nq_path, nq_at, len(nquads)), (self.trig_path, trig_at, len(trig)))
+
+    def flush(self) -> None:
+        self._nq.flush()
+        self._trig.flush()
+
+    def close(self) -> None:
+        self._nq.close()
+        self._trig.close()
+
+
+_SPOOLS: dict[Path, _Spool] = {}  # this process's spool per staging folder
+
+
+def _spool_for(stage: Path) -> _Spool:
+    spool = _SPOOLS.get(stage)
+    if spool is None or spool.nq_path.name != f"{os.getpid()}.nq":  # a forked worker starts afresh
+        spool = _SPOOLS[stage] = _Spool(stage)
+    return spool
+
+
+Outcome = tuple[int, DocumentRecord | InputError, Chunks | None]
+
+
+def _process_batch(batch: list[tuple[int, str, Source]], settings: Settings,
+                   stage: Path) -> list[Outcome]:
+    """Process documents and write their outputs into `stage` (runs in a worker process)."""
+    spool = _spool_for(stage)
+    out: list[Outcome] = []
+    for n, key, source in batch:
+        result = _process_safely(key, source, settings)
+        if isinstance(result, InputError):
+            out.append((n, result, None))
+            continue
+        docs = stage / "documents"
+        (docs / f"{key}.ttl").write_bytes(result.output.turtle)
+        (docs / f"{key}.jsonld").write_bytes(result.output.jsonld)
+        out.append((n, result.record, spool.add(result.output.nquads, result.output.trig)))
+    spool.flush()
+    return out
+
+
+class _Runner:
+    """Run batches in worker processes (or here, with one job), results back in order.
+
+    Tasks are submitted as the sources are read, at most `AHEAD` batches per worker ahead of
+    the results, so neither source texts nor results pile up in memory.
+    """
+
+    def __init__(self, settings: Settings, stage: Path) -> None:
+        self.settings = settings
+        self.stage = stage
+        self.batch: list[tuple[int, str, Source]] = []
+        self.pending: deque[Future[list[Outcome]]] = deque()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, n: int, key: str, source: Source) -> Iterator[Outcome]:
+        self.batch.append((n, key, source))
+        if len(self.batch) >= BATCH:
+            yield from self._dispatch()
+
+    def _dispatch(self, last: bool = False) -> Iterator[Outcome]:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        if self.settings.jobs <= 1 or (self.pool is None and last):
+            yield from _process_batch(batch, self.settings, self.stage)  # few documents: no pool
+            return
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.settings.jobs)
+        self.pending.append(self.pool.submit(_process_batch, batch, self.settings, self.stage))
+        while len(self.pending) > self.settings.jobs * AHEAD:
+            yield from self.pending.popleft().result()
+
+    def finish(self) -> Iterator[Outcome]:
+        yield from self._dispatch(last=True)
+        while self.pending:
+            yield from self.pending.popleft().result()
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        spool = _SPOOLS.pop(self.stage, None)
+        if spool is not None:
+            spool.close()
+
+
+# -- the build ---------------------------------------------------------------------------------
 def build(sources: list[Path], out: Path, settings: Settings,
-          progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Build the dataset for `sources` into `out` (replaced whole, never half-written)."""
+          progress: Callable[[int, int], None] | None = None, *,
+          incremental: bool = False) -> BuildReport:
+    """Build the dataset for `sources` into `out` (replaced whole, never half-written).
+
+    With `incremental`, documents unchanged since the build already in `out` (same source,
+    same kg, authority file and settings) are taken from it instead of processed again.
+    """
     _authority_for(settings)  # fail early, once, on a broken authority file
+    shapes_graph()  # parsed once here, inherited by the workers
+    fingerprint = build_fingerprint(settings)
+    previous = _Previous.read(out, fingerprint) if incremental else None
+    total = sum(1 for _ in read_sources(sources)) if progress else 0
     report = BuildReport(out)
-    work: list[tuple[str, Source, Settings]] = []
-    for item in read_sources(sources):
-        if isinstance(item, InputError):
-            report.errors.append(item)
+    records: list[tuple[int, DocumentRecord]] = []
+    errors: list[tuple[int, InputError]] = []
+    chunks: dict[str, Chunks] = {}
+    done = 0
+
+    def finished(outcome: Outcome) -> None:
+        nonlocal done
+        n, result, where = outcome
+        if isinstance(result, InputError):
+            errors.append((n, result))
         else:
-            work.append((item[0], item[1], settings))
-    results: Iterable[DocumentResult | InputError]
-    if settings.jobs > 1 and len(work) > 8:
-        pool = ProcessPoolExecutor(max_workers=settings.jobs)
-        results = pool.map(_process_safely, work, chunksize=16)
-    else:
-        pool = None
-        results = map(_process_safely, work)
-    with export.locked(out):
-        with export.staged_folder(out) as stage:
-            docs_dir = stage / "documents"
-            docs_dir.mkdir()
-            nq_parts: list[bytes] = []
-            entities: dict[str, Entity] = {}
-            for n, result in enumerate(results, start=1):
-                if isinstance(result, InputError):
-                    report.errors.append(result)
-                else:
-                    report.documents.append(result)
-                    (docs_dir / f"{result.key}.ttl").write_bytes(result.turtle)
-                    (docs_dir / f"{result.key}.jsonld").write_bytes(result.jsonld)
-                    nq_parts.append(result.nquads)
-                    for e in result.entities:
-                        entities.setdefault(e.key, e)
-                if progress:
-                    progress(n, len(work))
-            if pool is not None:
-                pool.shutdown()
-            links = map_links(sorted(entities.values(), key=lambda e: e.key),
-                              Minter(settings.base))
-            nq_parts.append(export.nquads([links]))
-            lines = sorted({line for part in nq_parts for line in part.splitlines()})
-            (stage / "dataset.nq").write_bytes(b"".join(line + b"\n" for line in lines))
-            (stage / "dataset.trig").write_bytes(_trig_from_nquads(stage / "dataset.nq"))
-            (stage / "context.jsonld").write_text(read_text("ontology", "context.jsonld"))
-            (stage / "unknown-entities.tsv").write_text(unknown_report(report.documents))
-            (stage / "validation.txt").write_text(validation_text(report))
-            (stage / "errors.txt").write_text("".join(f"{e}\n" for e in report.errors))
+            assert where is not None
+            records.append((n, result))
+            chunks[result.key] = where
+        done += 1
+        if progress:
+            progress(done, max(total, done))
+
+    # The embedded store `kg load` keeps in OUT/store by default survives the rebuild, so
+    # reloading after an incremental build replaces only the graphs that changed.
+    with export.locked(out), export.staged_folder(out, keep=(DEFAULT_STORE,)) as stage:
+        (stage / "documents").mkdir()
+        (stage / SPOOL).mkdir()
+        runner = _Runner(settings, stage)
+        try:
+            for n, item in enumerate(read_sources(sources)):
+                if isinstance(item, InputError):
+                    finished((n, item, None))
+                    continue
+                key, source = item
+                reused = previous.reuse(key, source, stage) if previous else None
+                if reused is not None:
+                    report.reused += 1
+                    finished((n, *reused))
+                    continue
+                for outcome in runner.submit(n, key, source):
+                    finished(outcome)
+            for outcome in runner.finish():
+                finished(outcome)
+        finally:
+            runner.close()
+        report.documents = [r for _, r in sorted(records, key=lambda x: x[0])]
+        report.errors = [e for _, e in sorted(errors, key=lambda x: x[0])]
+        _assemble(stage, report.documents, chunks, settings, fingerprint)
+        shutil.rmtree(stage / SPOOL)
+        (stage / "context.jsonld").write_text(read_text("ontology", "context.jsonld"))
+        (stage / "unknown-entities.tsv").write_text(unknown_report(report.documents))
+        (stage / "validation.txt").write_text(validation_text(report))
+        (stage / "errors.txt").write_text("".join(f"{e}\n" for e in report.errors))
     return report
 
 
-def _trig_from_nquads(path: Path) -> bytes:
-    import pyoxigraph as ox
+def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chunks],
+              settings: Settings, fingerprint: str) -> None:
+    """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order."""
+    ordered = sorted(records, key=lambda r: r.graph)
+    linked = {e.key: e for r in ordered for e in r.linked}
+    links = export.serialise(map_links(sorted(linked.values(), key=lambda e: e.key),
+                                       Minter(settings.base)))
+    lines = []
+    with export.ChunkWriter(stage / "dataset.nq") as nq, \
+            export.ChunkWriter(stage / "dataset.trig") as trig:
+        if ordered or links.triples:
+            trig.write(export.turtle_header())
+        for record in ordered:
+            where = chunks[record.key]
+            lines.append(_manifest_line(record, nq.copy(*where.nquads), trig.copy(*where.trig)))
+        if links.triples:
+            lines.append(json.dumps({
+                "graph": str(Minter(settings.base).links_graph()), "links": True,
+                "digest": hashlib.sha256(links.nquads).hexdigest(), "triples": links.triples,
+                "nquads": nq.write(links.nquads), "trig": trig.write(links.trig)},
+                sort_keys=True, ensure_ascii=False))
+        head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
+                "documents": len(ordered), "triples": sum(r.triples for r in ordered) + links.triples,
+                "nquads_bytes": nq.pos, "trig_bytes": trig.pos}
+    with open(stage / MANIFEST, "w", encoding="utf-8") as f:
+        f.write(json.dumps(head, sort_keys=True) + "\n")
+        for line in lines:
+            f.write(line + "\n")
 
-    from kg.vocab import PREFIXES
-    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+
+def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, int]) -> str:
+    return json.dumps({
+        "key": r.key, "graph": r.graph, "source": r.source, "row": r.row, "url": r.url,
+        "checksum": r.checksum, "digest": r.digest, "triples": r.triples,
+        "nquads": list(nquads), "trig": list(trig), "title": r.title, "date": r.date,
+        "complete": r.complete,
+        "report": {"graph": r.report.graph, "conforms": r.report.conforms,
+                   "violations": [[v.focus, v.path, v.shape, v.message, v.severity]
+                                  for v in r.report.violations]},
+        "linked": [[e.key, e.kind, e.label, e.qid] for e in r.linked],
+        "unknown": [list(u) for u in r.unknown]}, sort_keys=True, ensure_ascii=False)
 
 
-def unknown_report(documents: list[DocumentResult]) -> str:
+def _record_from(entry: dict[str, object]) -> DocumentRecord:
+    rep = entry["report"]
+    assert isinstance(rep, dict)
+    return DocumentRecord(
+        key=str(entry["key"]), graph=str(entry["graph"]), source=str(entry["source"]),
+        row=entry["row"], url=entry["url"], checksum=str(entry["checksum"]),  # type: ignore[arg-type]
+        report=Report(rep["graph"], rep["conforms"], tuple(Violation(*v) for v in rep["violations"])),
+        linked=tuple(Entity(key=k, kind=kind, label=label, qid=qid)
+                     for k, kind, label, qid in entry["linked"]),  # type: ignore[attr-defined]
+        unknown=tuple(tuple(u) for u in entry["unknown"]),  # type: ignore[attr-defined]
+        complete=bool(entry["complete"]), title=str(entry["title"]),
+        date=entry["date"], triples=int(entry["triples"]),  # type: ignore[arg-type,call-overload]
+        digest=str(entry["digest"]))
+
+
+def build_fingerprint(settings: Settings) -> str:
+    """What every document's outputs depend on besides its own source: if this changes, an
+    incremental build processes everything again.
+
+    kg's own code and data files (not just its version number, which does not change while
+    kg is developed), the libraries that map, validate and serialise, the authority file and
+    accepted links, and the base IRI.
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps([MANIFEST_VERSION, kg.__version__, settings.base,
+                         [_version(p) for p in ("rdflib", "pyshacl", "pyoxigraph")]]).encode())
+    h.update(_code_digest().encode())
+    if settings.authority is not None:
+        h.update(b"authority\0" + settings.authority.read_bytes())
+    else:
+        h.update(b"authority\0" + read_text("authority.tsv").encode())
+    if settings.links is not None:
+        h.update(b"links\0" + settings.links.read_bytes())
+    return h.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    package = Path(kg.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for parts in (("shapes", "kg.ttl"), ("ontology", "context.jsonld"), ("ontology", "kg.ttl")):
+        try:
+            h.update("/".join(parts).encode() + b"\0" + read_text(*parts).encode())
+        except FileNotFoundError:
+            continue
+    return h.hexdigest()
+
+
+class _Previous:
+    """The build already in the output folder, as far as an incremental build may reuse it."""
+
+    def __init__(self, out: Path, entries: dict[str, dict[str, object]]) -> None:
+        self.out = out
+        self.entries = entries
+
+    @classmethod
+    def read(cls, out: Path, fingerprint: str) -> _Previous | None:
+        """The previous build's manifest, if it was made by the same kg with the same inputs."""
+        try:
+            with open(out / MANIFEST, encoding="utf-8") as f:
+                head = json.loads(f.readline())
+                if (head.get("manifest") != MANIFEST_VERSION
+                        or head.get("fingerprint") != fingerprint
+                        or (out / "dataset.nq").stat().st_size != head.get("nquads_bytes")
+                        or (out / "dataset.trig").stat().st_size != head.get("trig_bytes")):
+                    return None
+                entries = {}
+                for line in f:
+                    entry = json.loads(line)
+                    if "key" in entry:
+                        entries[entry["key"]] = entry
+        except (OSError, ValueError, AttributeError):
+            return None  # no previous build, or not one this kg can reuse: build everything
+        return cls(out, entries)
+
+    def reuse(self, key: str, source: Source,
+              stage: Path) -> tuple[DocumentRecord, Chunks] | None:
+        """Link the document's files into `stage` if its source is unchanged; else None."""
+        entry = self.entries.get(key)
+        if entry is None or (entry["source"], entry["row"], entry["url"], entry["checksum"]) != (
+                source.path, source.row, source.url, source.checksum):
+            return None
+        linked = []
+        try:
+            for suffix in (".ttl", ".jsonld"):
+                target = stage / "documents" / f"{key}{suffix}"
+                _link_or_copy(self.out / "documents" / f"{key}{suffix}", target)
+                linked.append(target)
+        except OSError:
+            for target in linked:
+                target.unlink(missing_ok=True)
+            return None
+        nq, trig = entry["nquads"], entry["trig"]
+        return _record_from(entry), Chunks((self.out / "dataset.nq", *nq),  # type: ignore[misc]
+                                           (self.out / "dataset.trig", *trig))  # type: ignore[misc]
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        if not source.is_file():
+            raise
+        shutil.copyfile(source, target)  # a file system without hard links
+
+
+def read_manifest(out: Path) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """A build's manifest.jsonl: its header and one entry per graph (documents, then links).
+
+    Each entry names the graph, the sha256 `digest` of its N-Quads chunk and where the chunk
+    stands in dataset.nq (`nquads`: [offset, length]) and dataset.trig (`trig`), so a loader
+    can replace exactly the graphs whose digest changed, reading only their bytes.
+    """
+    path = out / MANIFEST if out.is_dir() else out
+    try:
+        with open(path, encoding="utf-8") as f:
+            head = json.loads(f.readline())
+            return head, [json.loads(line) for line in f]
+    except OSError as exc:
+        raise InputError(f"cannot read the build manifest ({exc.strerror})", path=str(path),
+                         hint="build with this kg version first") from exc
+    except ValueError as exc:
+        raise InputError(f"the build manifest is not JSON lines ({exc})", path=str(path),
+                         hint="rebuild with `kg build`") from exc
+
+
+def unknown_report(documents: Iterable[DocumentRecord]) -> str:
     """The curation report: names found in the text that the authority file does not know."""
     counts: Counter[tuple[str, str]] = Counter()
     docs: dict[tuple[str, str], set[str]] = defaultdict(set)
