@@ -304,8 +304,6 @@ def _contexts(url: str, local: Path) -> dict[str, object]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="kg validate hands JSON-LD to rdflib, which fetches remote and "
-                   "file contexts; fix in build.validate_paths, see the issue 6 report")
 @pytest.mark.parametrize("kind", ["remote", "file-url", "relative", "import", "scoped", "list"])
 def test_validate_refuses_jsonld_that_names_a_context_to_fetch(
         tmp_path: Path, recorder: tuple[str, list[str]], kind: str) -> None:

@@ -169,15 +169,11 @@ def test_the_next_run_after_a_kill_completes(killed: Killed) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="export.staged_folder never removes the staging folder of a "
-                   "killed build (.OUT.partial-PID); see the issue 6 report")
 def test_the_next_run_clears_what_a_killed_run_left(killed: Killed) -> None:
     assert killed.stage_seen.name.startswith(".out.partial-")
     assert killed.leftovers == [], f"left behind: {killed.leftovers}"
 
 
-@pytest.mark.xfail(strict=True, reason="export.staged_folder swaps with two renames (target -> .old, "
-                   "stage -> target): killed between them, OUT is missing; see the issue 6 report")
 def test_killed_between_the_two_renames_the_output_folder_still_exists(
         tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     """SIGKILL at the worst moment of the swap: right after the old output was moved aside."""
@@ -207,8 +203,6 @@ def test_killed_between_the_two_renames_the_output_folder_still_exists(
 
 
 # -- a worker process dies ------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="build.py lets concurrent.futures' BrokenProcessPool escape: the "
-                   "CLI prints a traceback and exits 1 (the 'does not conform' code); see the issue 6 report")
 def test_a_worker_killed_mid_build_is_reported_clearly(
         tmp_path: Path, previous: tuple[Path, dict[str, str]]) -> None:
     """The system kills one worker (as the OOM killer does): a clear message, nothing half-written."""

@@ -26,6 +26,7 @@ import shutil
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -36,6 +37,7 @@ from rdflib import Graph
 import kg
 from kg import export
 from kg.authority import Authority, load_authority
+from kg.describe import describe_turtle
 from kg.errors import InputError, KgError
 from kg.mapping import Minter, map_document, map_links
 from kg.model import Entity, Mention, Message, Source
@@ -94,11 +96,12 @@ class BuildReport:
     out: Path
     documents: list[DocumentRecord] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    withheld: list[DocumentRecord] = field(default_factory=list)  # graphs that do not conform
     reused: int = 0  # documents an incremental build took from the previous build unchanged
 
     @property
     def conforms(self) -> bool:
-        return all(d.report.conforms for d in self.documents)
+        return not self.withheld
 
     @property
     def triples(self) -> int:
@@ -223,6 +226,9 @@ def _process_batch(batch: list[tuple[int, str, Source]], settings: Settings,
     out: list[Outcome] = []
     for n, key, source in batch:
         result = _process_safely(key, source, settings)
+        if isinstance(result, DocumentResult) and not result.record.report.conforms:
+            out.append((n, result.record, None))  # withheld: never published, only reported
+            continue
         if isinstance(result, InputError):
             out.append((n, result, None))
             continue
@@ -245,7 +251,8 @@ class _Runner:
         self.settings = settings
         self.stage = stage
         self.batch: list[tuple[int, str, Source]] = []
-        self.pending: deque[Future[list[Outcome]]] = deque()
+        self.pending: deque[tuple[Future[list[Outcome]], list[tuple[int, str, Source]],
+                                  ProcessPoolExecutor]] = deque()
         self.pool: ProcessPoolExecutor | None = None
 
     def submit(self, n: int, key: str, source: Source) -> Iterator[Outcome]:
@@ -260,17 +267,41 @@ class _Runner:
         if self.settings.jobs <= 1 or (self.pool is None and last):
             yield from _process_batch(batch, self.settings, self.stage)  # few documents: no pool
             return
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.settings.jobs)
-        self.pending.append(self.pool.submit(_process_batch, batch, self.settings, self.stage))
+        for _attempt in range(2):
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(max_workers=self.settings.jobs)
+            try:
+                future = self.pool.submit(_process_batch, batch, self.settings, self.stage)
+                break
+            except BrokenProcessPool:  # a worker died since the last batch: start afresh
+                self._drop(self.pool)
+        else:
+            yield from _process_batch(batch, self.settings, self.stage)
+            return
+        self.pending.append((future, batch, self.pool))
         while len(self.pending) > self.settings.jobs * AHEAD:
-            yield from self.pending.popleft().result()
+            yield from self._result()
 
     def finish(self) -> Iterator[Outcome]:
         yield from self._dispatch(last=True)
         while self.pending:
-            yield from self.pending.popleft().result()
+            yield from self._result()
         self.close()
+
+    def _result(self) -> list[Outcome]:
+        """The oldest batch's outcomes; if its worker died (the OOM killer, a signal), the
+        batch is done again here, and the pool is started afresh for the batches after it."""
+        future, batch, pool = self.pending.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._drop(pool)
+            return _process_batch(batch, self.settings, self.stage)
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if self.pool is pool:
+            self.pool = None
 
     def close(self) -> None:
         if self.pool is not None:
@@ -298,6 +329,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
     report = BuildReport(out)
     records: list[tuple[int, DocumentRecord]] = []
     errors: list[tuple[int, InputError]] = []
+    withheld: list[tuple[int, DocumentRecord]] = []
     chunks: dict[str, Chunks] = {}
     done = 0
 
@@ -306,8 +338,9 @@ def build(sources: list[Path], out: Path, settings: Settings,
         n, result, where = outcome
         if isinstance(result, InputError):
             errors.append((n, result))
+        elif where is None:  # its graph does not conform: reported in validation.txt, not published
+            withheld.append((n, result))
         else:
-            assert where is not None
             records.append((n, result))
             chunks[result.key] = where
         done += 1
@@ -339,8 +372,10 @@ def build(sources: list[Path], out: Path, settings: Settings,
             runner.close()
         report.documents = [r for _, r in sorted(records, key=lambda x: x[0])]
         report.errors = [e for _, e in sorted(errors, key=lambda x: x[0])]
+        report.withheld = [r for _, r in sorted(withheld, key=lambda x: x[0])]
         _assemble(stage, report.documents, chunks, settings, fingerprint)
         shutil.rmtree(stage / SPOOL)
+        (stage / "void.ttl").write_bytes(describe_turtle(stage / "dataset.nq", settings.base))
         (stage / "context.jsonld").write_text(read_text("ontology", "context.jsonld"))
         (stage / "unknown-entities.tsv").write_text(unknown_report(report.documents))
         (stage / "validation.txt").write_text(validation_text(report))
@@ -543,7 +578,7 @@ def unknown_report(documents: Iterable[DocumentRecord]) -> str:
 
 
 def validation_text(report: BuildReport) -> str:
-    lines = [d.report.text() for d in sorted(report.documents, key=lambda d: d.key)
+    lines = [d.report.text() for d in sorted([*report.documents, *report.withheld], key=lambda d: d.key)
              if not d.report.conforms or d.report.violations]
     return "\n\n".join(lines) + ("\n" if lines else "all documents conform\n")
 
@@ -566,6 +601,7 @@ def validate_paths(paths: list[Path]) -> list[Report]:
         for file in files:
             fmt = {".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".nt": "nt"}.get(
                 file.suffix, "turtle")
+            jsonld_text = _jsonld_without_fetching(file) if fmt == "json-ld" else None
             try:
                 if fmt in ("nquads", "trig"):
                     from rdflib import Dataset
@@ -575,9 +611,41 @@ def validate_paths(paths: list[Path]) -> list[Report]:
                         if len(g):
                             reports.append(validate_graph(Graph() + g, name=f"{file} {g.identifier}"))
                     continue
-                graph = Graph().parse(file, format=fmt)
+                graph = (Graph().parse(data=jsonld_text, format=fmt, publicID=file.resolve().as_uri())
+                         if jsonld_text is not None else Graph().parse(file, format=fmt))
             except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on bad RDF
                 raise InputError(f"not readable as {fmt} ({exc})", path=str(file),
                                  hint="give Turtle, N-Quads, TriG or JSON-LD") from exc
             reports.append(validate_graph(graph, name=str(file)))
     return reports
+
+
+def _jsonld_without_fetching(file: Path) -> str:
+    """The text of a JSON-LD file, refused if it names a context to fetch: kg never fetches.
+
+    rdflib fetches a context given by URL (http:, file:, or relative to the file), an
+    @import, and a scoped context, whenever it meets one; so any string where a context
+    may stand is refused before rdflib sees the file.
+    """
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"not readable as JSON-LD ({exc})", path=str(file),
+                         hint="give UTF-8 JSON-LD with its context inlined") from exc
+    stack: list[object] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import"):
+                    for ref in value if isinstance(value, list) else [value]:
+                        if isinstance(ref, str):
+                            raise InputError(
+                                f"the JSON-LD names a context to fetch ({ref[:80]!r}); kg never "
+                                "fetches a context", path=str(file),
+                                hint="inline the context, as documents/*.jsonld from kg build do")
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return text

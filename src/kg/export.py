@@ -15,6 +15,8 @@ in memory and an incremental build copies unchanged chunks without re-serialisin
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
 import os
@@ -379,17 +381,46 @@ def locked(target: Path, *, wait: bool = False) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _recover(target: Path) -> None:
+    """Undo what a killed run left beside `target` (the caller holds the lock)."""
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if not target.exists() and olds:  # killed between the two renames of the fallback swap
+        os.replace(olds.pop(), target)
+    for left in (*olds, *target.parent.glob(f".{target.name}.partial-*")):
+        shutil.rmtree(left, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged_folder(target: Path, keep: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield a fresh folder beside `target`; on success swap it in whole, else remove it.
 
     The entries of `target` named in `keep` (that the new folder lacks) are moved into the new
     folder just before the swap: what other commands keep there, like `kg load`'s store.
+    Call it with `locked(target)` held: it also clears what killed runs left behind. The swap
+    is one atomic exchange where the system offers it, else two renames that `_recover` can
+    finish after a crash.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _recover(target)
     stage = target.parent / f".{target.name}.partial-{os.getpid()}"
-    if stage.exists():
-        shutil.rmtree(stage)
     stage.mkdir()
     try:
         yield stage
@@ -399,12 +430,14 @@ def staged_folder(target: Path, keep: tuple[str, ...] = ()) -> Iterator[Path]:
     for name in keep:
         if (target / name).exists() and not (stage / name).exists():
             os.replace(target / name, stage / name)
+    if target.exists() and _exchange(stage, target):
+        shutil.rmtree(stage, ignore_errors=True)  # it now holds the previous output
+        return
     old = target.parent / f".{target.name}.old-{os.getpid()}"
     if target.exists():
         os.replace(target, old)
     os.replace(stage, target)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_bytes(path: Path, data: bytes) -> None:

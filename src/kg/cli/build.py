@@ -41,7 +41,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None, authority: Pat
         bar.close()
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
-    bad = [d for d in report.documents if not d.report.conforms]
+    bad = report.withheld
     for d in bad:
         click.echo(d.report.text(), err=True)
     click.echo(f"built {len(report.documents)} documents, {report.triples} triples into {out}"
