@@ -27,14 +27,14 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import fuzzcorpus
 import pyoxigraph as ox
 import pytest
-from fuzzcorpus import FuzzInput
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import fuzzcorpus
 from conftest import CORPUS, CSV_EXPORT
+from fuzzcorpus import FuzzInput
 from kg import export
 from kg.build import BuildReport, build, load_settings_authority
 from kg.dates import find_dates, first_date, parse_date_line

@@ -26,8 +26,6 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.plugins.sparql import prepareQuery
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wikidata_fixture import DECOYS, FAKE_RANGE, read_verified, wikidata_endpoint  # noqa: E402
-
 from conftest import CORPUS, CSV_EXPORT, ROOT, run_cli  # noqa: E402
 from kg.errors import EndpointError, InputError  # noqa: E402
 from kg.link import SOFTWARE, accepted_links, link, read_mappings  # noqa: E402
@@ -40,6 +38,7 @@ from kg.reconcile import (  # noqa: E402
 )
 from kg.resources import read_text  # noqa: E402
 from servers import free_port  # noqa: E402
+from wikidata_fixture import DECOYS, FAKE_RANGE, read_verified, wikidata_endpoint  # noqa: E402
 
 WD = "http://www.wikidata.org/entity/"
 LA_EQUIVALENT = "https://linked.art/ns/terms/equivalent"

@@ -206,3 +206,28 @@ def test_load_library_reports_counts_and_progress(out: Path, tmp_path: Path) -> 
 def test_load_without_a_built_dataset_is_bad_input(tmp_path: Path) -> None:
     code, output = run_cli("load", str(tmp_path / "nothing-here"))
     assert code == 2 and "no dataset.nq here" in output and "kg build" in output
+
+
+def test_a_store_older_than_the_build_is_not_queried(tmp_path: Path) -> None:
+    """After a rebuild the kept store is stale until `kg load`: kg query reads the build instead."""
+    from conftest import ROOT, run_cli
+
+    out = tmp_path / "out"
+    assert run_cli("build", str(ROOT / "data"), "-o", str(out), "--quiet")[0] == 0
+    assert run_cli("load", str(out), "--quiet")[0] == 0
+    code, before = run_cli("query", "copies", "--data", str(out), "--format", "csv")
+    assert code == 0 and "warning" not in before and "Joseph Stalin" in before
+    # Rebuild from a copy of the seed whose copies list names one recipient less.
+    src = tmp_path / "src"
+    src.mkdir()
+    seed = next((ROOT / "data").glob("000_*.txt"))
+    (src / seed.name).write_text(seed.read_text(encoding="utf-8").replace(", Bulganin", ""),
+                                 encoding="utf-8")
+    assert run_cli("build", str(src), "-o", str(out), "--quiet")[0] == 0
+    assert (out / "store").is_dir()
+    code, after = run_cli("query", "copies", "--data", str(out), "--format", "csv")
+    assert code == 0 and "warning" in after and "kg load" in after
+    assert "Nikolai Bulganin" not in after
+    assert run_cli("load", str(out), "--quiet")[0] == 0
+    code, reloaded = run_cli("query", "copies", "--data", str(out), "--format", "csv")
+    assert code == 0 and "warning" not in reloaded and "Nikolai Bulganin" not in reloaded

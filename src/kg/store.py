@@ -199,7 +199,22 @@ def load_embedded(dataset: Dataset, path: Path, *, prune: bool = False,
     else:
         report.stale = stale
     store.flush()
+    if not report.mismatches:  # only a verified load vouches for the store
+        _stamp(path).write_text(_dataset_stamp(dataset.path))
     return report
+
+
+LOADED_STAMP = "kg-loaded-from.txt"
+
+
+def _stamp(store: Path) -> Path:
+    return store.parent / f".{store.name}.{LOADED_STAMP}"
+
+
+def _dataset_stamp(nquads: Path) -> str:
+    """Which dataset.nq a store was loaded from: its size and modification time."""
+    st = nquads.stat()
+    return f"{st.st_size} {st.st_mtime_ns}\n"
 
 
 def verify_embedded(dataset: Dataset, path: Path) -> LoadReport:
@@ -221,7 +236,16 @@ def query_store(out: Path, store: Path | None = None) -> ox.Store:
         return open_store(store, read_only=True)
     default = out / DEFAULT_STORE if out.is_dir() else None
     if default is not None and default.is_dir():
-        return open_store(default, read_only=True)
+        stamp = _stamp(default)
+        nquads = out / "dataset.nq"
+        if not nquads.is_file() or (stamp.is_file() and stamp.read_text() == _dataset_stamp(nquads)):
+            return open_store(default, read_only=True)
+        import sys
+
+        # A store kept from before the latest build would answer with stale data: say so and
+        # read the build itself. (The CLI is the only caller; this is its warning channel.)
+        print(f"warning: {default} was not loaded from the current {nquads}; reading "
+              f"{nquads} instead. Run `kg load {out}` to update the store.", file=sys.stderr)
     from kg.query import open_dataset
 
     return open_dataset(dataset_file(out))
