@@ -40,7 +40,7 @@ from kg.authority import Authority, load_authority
 from kg.describe import describe_turtle
 from kg.errors import InputError, KgError
 from kg.mapping import Minter, map_document, map_links
-from kg.model import Entity, Mention, Message, Source
+from kg.model import Entity, Source
 from kg.parse import parse_document
 from kg.resources import read_text
 from kg.settings import Settings
@@ -135,7 +135,7 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
     report = validate_graph(graph, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
     output = export.serialise(graph)
-    mentions = list(_all_mentions(doc.message))
+    mentions = list(doc.message.all_mentions())
     linked = tuple(sorted({m.entity.key: m.entity for m in mentions if m.entity.qid}.values(),
                           key=lambda e: e.key))
     unknown_keys = {e.key for e in unknown}
@@ -147,16 +147,6 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
         complete=doc.complete, title=doc.title, date=doc.date.iso if doc.date else None,
         triples=output.triples, digest=hashlib.sha256(output.nquads).hexdigest())
     return DocumentResult(record, output)
-
-
-def _all_mentions(msg: Message) -> Iterable[Mention]:
-    yield from msg.mentions
-    for party in (*msg.senders, *msg.addressees, *msg.intermediaries, *msg.copies):
-        yield party.mention
-    if msg.sent_from is not None:
-        yield msg.sent_from
-    for inner in msg.relayed:
-        yield from _all_mentions(inner)
 
 
 def _process_safely(key: str, source: Source, settings: Settings) -> DocumentResult | InputError:
