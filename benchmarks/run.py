@@ -75,6 +75,7 @@ class Run:
     command: list[str]
     wall_s: float
     cpu_s: float  # user + system, the whole tree
+    sys_s: float  # of which system (the kernel: file writes, copies, page reclaim)
     peak_rss_mb: float  # the largest single process (getrusage of the tree's children)
     peak_tree_rss_mb: float  # the whole tree at its largest, polled (shared pages counted twice)
     peak_tree_pss_mb: float  # the same with shared pages split between processes (what it costs)
@@ -84,6 +85,7 @@ class Run:
 
     def figures(self) -> dict[str, float]:
         return {"wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3),
+                "sys_s": round(self.sys_s, 3),
                 "peak_rss_mb": round(self.peak_rss_mb, 1),
                 "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1),
                 "peak_tree_pss_mb": round(self.peak_tree_pss_mb, 1)}
@@ -94,7 +96,7 @@ import json, resource, subprocess, sys
 p = subprocess.run(sys.argv[2:])
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w") as f:
-    json.dump({"rc": p.returncode, "maxrss_kb": r.ru_maxrss, "cpu": r.ru_utime + r.ru_stime}, f)
+    json.dump({"rc": p.returncode, "maxrss_kb": r.ru_maxrss, "user": r.ru_utime, "sys": r.ru_stime}, f)
 """
 
 
@@ -162,7 +164,8 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict[str, str] 
         done.set()
         poller.join()
         info = json.loads(Path(usage.name).read_text() or "{}")
-    run = Run(command, wall, info.get("cpu", 0.0), info.get("maxrss_kb", 0) / 1024,
+    run = Run(command, wall, info.get("user", 0.0) + info.get("sys", 0.0), info.get("sys", 0.0),
+              info.get("maxrss_kb", 0) / 1024,
               peak_rss / 2**20, peak_pss / 2**20, info.get("rc", proc.returncode), out, err)
     if check and run.returncode != 0:
         raise SystemExit(f"benchmark step failed ({run.returncode}): {' '.join(command)}\n"

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -55,7 +55,7 @@ BATCH = 8  # documents per task sent to a worker: amortises the round trip, keep
 AHEAD = 3  # batches in flight per worker: enough to keep workers busy, little memory
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentRecord:
     """What the build keeps of one document once its files are written (and the manifest holds)."""
 
@@ -163,12 +163,12 @@ def _process_safely(key: str, source: Source, settings: Settings) -> DocumentRes
 
 
 # -- where a graph's chunks stand ------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunks:
     """A graph's bytes in an N-Quads file and in a TriG file: (file, offset, length) each."""
 
-    nquads: tuple[Path, int, int]
-    trig: tuple[Path, int, int]
+    nquads: tuple[str, int, int]
+    trig: tuple[str, int, int]
 
 
 class _Spool:
@@ -176,8 +176,8 @@ class _Spool:
 
     def __init__(self, stage: Path) -> None:
         name = f"{os.getpid()}"
-        self.nq_path = stage / SPOOL / f"{name}.nq"
-        self.trig_path = stage / SPOOL / f"{name}.trig"
+        self.nq_path = str(stage / SPOOL / f"{name}.nq")
+        self.trig_path = str(stage / SPOOL / f"{name}.trig")
         self._nq = open(self.nq_path, "ab")  # noqa: SIM115 - closed by close()
         self._trig = open(self.trig_path, "ab")  # noqa: SIM115
 
@@ -201,7 +201,7 @@ _SPOOLS: dict[Path, _Spool] = {}  # this process's spool per staging folder
 
 def _spool_for(stage: Path) -> _Spool:
     spool = _SPOOLS.get(stage)
-    if spool is None or spool.nq_path.name != f"{os.getpid()}.nq":  # a forked worker starts afresh
+    if spool is None or not spool.nq_path.endswith(f"/{os.getpid()}.nq"):  # a forked worker starts afresh
         spool = _SPOOLS[stage] = _Spool(stage)
     return spool
 
@@ -321,6 +321,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
     errors: list[tuple[int, InputError]] = []
     withheld: list[tuple[int, DocumentRecord]] = []
     chunks: dict[str, Chunks] = {}
+    shared: dict[object, object] = {}  # one copy of what many records hold: memory stays flat
     done = 0
 
     def finished(outcome: Outcome) -> None:
@@ -331,8 +332,13 @@ def build(sources: list[Path], out: Path, settings: Settings,
         elif where is None:  # its graph does not conform: reported in validation.txt, not published
             withheld.append((n, result))
         else:
+            if result.linked:  # the same authority entities arrive, unpickled, with every record
+                result = replace(result, linked=tuple(
+                    shared.setdefault(e, e) for e in result.linked))  # type: ignore[misc]
             records.append((n, result))
-            chunks[result.key] = where
+            chunks[result.key] = Chunks(
+                (shared.setdefault(where.nquads[0], where.nquads[0]), *where.nquads[1:]),  # type: ignore[arg-type]
+                (shared.setdefault(where.trig[0], where.trig[0]), *where.trig[1:]))  # type: ignore[arg-type]
         done += 1
         if progress:
             progress(done, max(total, done))
@@ -378,29 +384,33 @@ def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chun
     """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order."""
     ordered = sorted(records, key=lambda r: r.graph)
     linked = {e.key: e for r in ordered for e in r.linked}
-    links = export.serialise(map_links(sorted(linked.values(), key=lambda e: e.key),
-                                       Minter(settings.base)))
-    lines = []
+    minter = Minter(settings.base)
+    links = export.serialise(map_links(sorted(linked.values(), key=lambda e: e.key), minter))
+    trig_head = export.turtle_header() if ordered or links.triples else b""
+    head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
+            "documents": len(ordered), "triples": sum(r.triples for r in ordered) + links.triples,
+            "nquads_bytes": sum(chunks[r.key].nquads[2] for r in ordered) + len(links.nquads),
+            "trig_bytes": len(trig_head) + sum(chunks[r.key].trig[2] for r in ordered)
+            + len(links.trig)}
+    # The manifest is written as the chunks are copied: nothing is held for the whole dataset.
     with export.ChunkWriter(stage / "dataset.nq") as nq, \
-            export.ChunkWriter(stage / "dataset.trig") as trig:
-        if ordered or links.triples:
-            trig.write(export.turtle_header())
+            export.ChunkWriter(stage / "dataset.trig") as trig, \
+            open(stage / MANIFEST, "w", encoding="utf-8") as manifest:
+        manifest.write(json.dumps(head, sort_keys=True) + "\n")
+        if trig_head:
+            trig.write(trig_head)
         for record in ordered:
             where = chunks[record.key]
-            lines.append(_manifest_line(record, nq.copy(*where.nquads), trig.copy(*where.trig)))
+            manifest.write(_manifest_line(record, nq.copy(*where.nquads), trig.copy(*where.trig))
+                           + "\n")
         if links.triples:
-            lines.append(json.dumps({
-                "graph": str(Minter(settings.base).links_graph()), "links": True,
+            manifest.write(json.dumps({
+                "graph": str(minter.links_graph()), "links": True,
                 "digest": hashlib.sha256(links.nquads).hexdigest(), "triples": links.triples,
                 "nquads": nq.write(links.nquads), "trig": trig.write(links.trig)},
-                sort_keys=True, ensure_ascii=False))
-        head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
-                "documents": len(ordered), "triples": sum(r.triples for r in ordered) + links.triples,
-                "nquads_bytes": nq.pos, "trig_bytes": trig.pos}
-    with open(stage / MANIFEST, "w", encoding="utf-8") as f:
-        f.write(json.dumps(head, sort_keys=True) + "\n")
-        for line in lines:
-            f.write(line + "\n")
+                sort_keys=True, ensure_ascii=False) + "\n")
+        if (nq.pos, trig.pos) != (head["nquads_bytes"], head["trig_bytes"]):
+            raise AssertionError("dataset files and manifest disagree on sizes")
 
 
 def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, int]) -> str:
@@ -479,6 +489,9 @@ class _Previous:
     def __init__(self, out: Path, entries: dict[str, dict[str, object]]) -> None:
         self.out = out
         self.entries = entries
+        self.documents = os.path.join(out, "documents")  # strings: pathlib costs add up here
+        self.nquads = os.path.join(out, "dataset.nq")
+        self.trig = os.path.join(out, "dataset.trig")
 
     @classmethod
     def read(cls, out: Path, fingerprint: str) -> _Previous | None:
@@ -507,26 +520,27 @@ class _Previous:
         if entry is None or (entry["source"], entry["row"], entry["url"], entry["checksum"]) != (
                 source.path, source.row, source.url, source.checksum):
             return None
-        linked = []
+        linked: list[str] = []
+        docs = os.path.join(stage, "documents")
         try:
             for suffix in (".ttl", ".jsonld"):
-                target = stage / "documents" / f"{key}{suffix}"
-                _link_or_copy(self.out / "documents" / f"{key}{suffix}", target)
+                target = f"{docs}/{key}{suffix}"
+                _link_or_copy(f"{self.documents}/{key}{suffix}", target)
                 linked.append(target)
         except OSError:
             for target in linked:
-                target.unlink(missing_ok=True)
+                os.unlink(target)
             return None
         nq, trig = entry["nquads"], entry["trig"]
-        return _record_from(entry), Chunks((self.out / "dataset.nq", *nq),  # type: ignore[misc]
-                                           (self.out / "dataset.trig", *trig))  # type: ignore[misc]
+        return _record_from(entry), Chunks((self.nquads, *nq),  # type: ignore[arg-type]
+                                           (self.trig, *trig))  # type: ignore[arg-type]
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
     except OSError:
-        if not source.is_file():
+        if not os.path.isfile(source):
             raise
         shutil.copyfile(source, target)  # a file system without hard links
 

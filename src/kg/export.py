@@ -305,30 +305,50 @@ def jsonld_from_triples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
 class ChunkWriter:
     """Concatenate byte ranges of other files (and bytes) into one file, tracking offsets.
 
-    Ranges are copied in the kernel (os.copy_file_range) where it can, so assembling a
-    multi-gigabyte dataset.nq from per-document chunks costs little more than the disk write.
+    Ranges are copied in the kernel (os.copy_file_range) where it can, and ranges that follow
+    each other in the same source are copied in one call, so assembling a multi-gigabyte
+    dataset.nq from per-document chunks costs little more than the disk write.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        self.pos = 0
-        self._sources: dict[Path, int] = {}
+        self.pos = 0  # where the next byte goes (counting ranges not yet copied)
+        self._written = 0  # bytes actually in the file
+        self._pending: tuple[str, int, int] | None = None  # (source, offset, length) to copy
+        self._sources: dict[str, int] = {}
         self._kernel_copy = hasattr(os, "copy_file_range")
 
     def write(self, data: bytes) -> tuple[int, int]:
         """Append `data`; return (offset, length) where it now stands."""
+        self._flush()
         start = self.pos
         view = memoryview(data)
         while view:
-            n = os.write(self._fd, view)
+            n = os.pwrite(self._fd, view, self._written)
             view = view[n:]
-        self.pos += len(data)
+            self._written += n
+        self.pos = self._written
         return start, len(data)
 
-    def copy(self, source: Path, offset: int, length: int) -> tuple[int, int]:
+    def copy(self, source: Path | str, offset: int, length: int) -> tuple[int, int]:
         """Append `length` bytes of `source` from `offset`; return where they now stand."""
         start = self.pos
+        source = os.fspath(source)
+        pending = self._pending
+        if pending is not None and pending[0] == source and pending[1] + pending[2] == offset:
+            self._pending = (source, pending[1], pending[2] + length)
+        else:
+            self._flush()
+            self._pending = (source, offset, length)
+        self.pos += length
+        return start, length
+
+    def _flush(self) -> None:
+        if self._pending is None:
+            return
+        source, offset, length = self._pending
+        self._pending = None
         fd = self._sources.get(source)
         if fd is None:
             fd = self._sources[source] = os.open(source, os.O_RDONLY)
@@ -337,24 +357,26 @@ class ChunkWriter:
             n = 0
             if self._kernel_copy:
                 try:
-                    n = os.copy_file_range(fd, self._fd, length - done, offset + done, self.pos + done)
+                    n = os.copy_file_range(fd, self._fd, length - done, offset + done,
+                                           self._written)
                 except OSError:
                     self._kernel_copy = False  # e.g. across file systems on an old kernel
             if not n:
                 data = os.pread(fd, min(length - done, 1 << 20), offset + done)
                 if not data:
                     raise ValueError(f"{source} ends before byte {offset + length}")
-                n = os.pwrite(self._fd, data, self.pos + done)
+                n = os.pwrite(self._fd, data, self._written)
             done += n
-        self.pos += length
-        os.lseek(self._fd, self.pos, os.SEEK_SET)
-        return start, length
+            self._written += n
 
     def close(self) -> None:
-        for fd in self._sources.values():
-            os.close(fd)
-        self._sources.clear()
-        os.close(self._fd)
+        try:
+            self._flush()
+        finally:
+            for fd in self._sources.values():
+                os.close(fd)
+            self._sources.clear()
+            os.close(self._fd)
 
     def __enter__(self) -> ChunkWriter:
         return self
