@@ -600,7 +600,8 @@ def _internal_floor(out: str, store: str, docs: str, jobs: str) -> None:
     t1 = time.perf_counter()
     entries = [json.loads(line) for line in
                (Path(out) / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
-    ranges = [(e["nquads"][0], e["nquads"][1], e.get("key") or "links") for e in entries]
+    ranges = [(e["nquads"][0], e["nquads"][1],
+               e.get("key") or ("entities" if e.get("entities") else "links")) for e in entries]
     Path(docs).mkdir(parents=True, exist_ok=True)
     n = max(1, int(jobs))
     parts = [(str(Path(out) / "dataset.nq"), ranges[i::n], docs) for i in range(n)]
@@ -633,7 +634,7 @@ def _internal_naive(source: str, target: str) -> None:
     from rdflib import Graph
 
     from kg.build import _authority_for
-    from kg.mapping import DocumentMapper, Minter, bind_prefixes
+    from kg.mapping import DocumentMapper, EntityDescriber, Minter, bind_prefixes
     from kg.parse import parse_document
     from kg.settings import Settings
     from kg.sources import read_sources
@@ -646,13 +647,19 @@ def _internal_naive(source: str, target: str) -> None:
     graph = Graph(identifier=minter.graph("all"))
     bind_prefixes(graph)
     docs = 0
+    entities: dict[object, object] = {}
     for item in read_sources([Path(source)]):
         if isinstance(item, Exception):
             continue
         key, src = item
         doc, _ = parse_document(src, authority, key)
-        DocumentMapper(doc, minter, graph).run()
+        mapper = DocumentMapper(doc, minter, graph)
+        mapper.run()
+        entities.update(mapper.entities)
         docs += 1
+    describer = EntityDescriber(minter, graph)
+    for entity in entities:
+        describer.describe(entity)  # type: ignore[arg-type]
     t1 = time.perf_counter()
     report = validate_graph(graph)
     t2 = time.perf_counter()

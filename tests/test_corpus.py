@@ -82,8 +82,8 @@ def test_csv_rows_keep_their_metadata(corpus_store: ox.Store) -> None:
 
 def test_relayed_and_enclosed_messages_are_documents(corpus_store: ox.Store) -> None:
     rows = select(corpus_store, """SELECT ?file ?sender ?addressee WHERE { GRAPH ?g {
-        ?d crm:P165_incorporates ?r . ?r kg:sender/rdfs:label ?sender . ?r kg:addressee/rdfs:label ?addressee }
-        ?g kg:sourceFile ?file }""")
+        ?d crm:P165_incorporates ?r . ?r kg:sender ?s ; kg:addressee ?a . ?g kg:sourceFile ?file }
+        ?s rdfs:label ?sender . ?a rdfs:label ?addressee }""")
     got = {(r["file"][:3], r["sender"], r["addressee"]) for r in rows}
     # A letter enclosed in a telegram (045) and a telegram conveyed in a note (054), as the titles say.
     assert ("045", "Kim Il Sung", "Joseph Stalin") in got
@@ -99,3 +99,18 @@ def test_curation_report_lists_unknown_names(corpus_out: Path) -> None:
     for row in rows:
         assert int(row["count"]) >= 1 and row["documents"]
         assert row["type_guess"] in ("person", "place", "organisation")
+
+
+def test_entities_are_described_once_in_graph_entities(corpus_store: ox.Store) -> None:
+    """Labels and names live in graph/entities only, so a join through rdfs:label over the
+    union of the graphs gives one row per entity however many documents name it."""
+    rows = select(corpus_store, """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g {
+        ?e a ?class ; rdfs:label ?label . VALUES ?class { crm:E21_Person crm:E53_Place crm:E74_Group } } }
+        GROUP BY ?g""")
+    assert [r["g"] for r in rows] == ["https://example.org/kg/graph/entities"], rows
+    stalin = "https://example.org/kg/person/joseph-stalin"
+    naming = select(corpus_store, f"""SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{
+        ?d a kg:ArchiveRecord ; kg:mentions|kg:addressee|kg:sender <{stalin}> }} }}""")
+    assert int(naming[0]["n"]) >= 5  # named in many documents ...
+    labels = select(corpus_store, f"""SELECT ?label WHERE {{ GRAPH ?g {{ <{stalin}> rdfs:label ?label }} }}""")
+    assert labels == [{"label": "Joseph Stalin"}]  # ... described once

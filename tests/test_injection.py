@@ -28,6 +28,7 @@ from rdflib import RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from conftest import CSV_EXPORT, ROOT, run_cli
+from graphs import self_contained
 from kg.authority import slug
 from kg.mapping import iri_part
 
@@ -110,11 +111,16 @@ def readings(out: Path, key: str) -> dict[str, Graph]:
     ttl, jl = out / "documents" / f"{key}.ttl", out / "documents" / f"{key}.jsonld"
     data = json.loads(jl.read_text(encoding="utf-8"))
     nq = pyld.to_rdf(data, {"format": "application/n-quads", "documentLoader": _refuse})
+    entities = f"{BASE}graph/entities"
+
+    def document(graphs: dict[str, Graph]) -> Graph:  # with what graph/entities says of its names
+        return self_contained(graphs[name], graphs[entities])
+
     return {
-        "dataset.nq rdflib": _rdflib_graphs(out / "dataset.nq", "nquads")[name],
-        "dataset.nq pyoxigraph": _ox_graphs(out / "dataset.nq", ox.RdfFormat.N_QUADS)[name],
-        "dataset.trig rdflib": _rdflib_graphs(out / "dataset.trig", "trig")[name],
-        "dataset.trig pyoxigraph": _ox_graphs(out / "dataset.trig", ox.RdfFormat.TRIG)[name],
+        "dataset.nq rdflib": document(_rdflib_graphs(out / "dataset.nq", "nquads")),
+        "dataset.nq pyoxigraph": document(_ox_graphs(out / "dataset.nq", ox.RdfFormat.N_QUADS)),
+        "dataset.trig rdflib": document(_rdflib_graphs(out / "dataset.trig", "trig")),
+        "dataset.trig pyoxigraph": document(_ox_graphs(out / "dataset.trig", ox.RdfFormat.TRIG)),
         "turtle rdflib": Graph().parse(ttl, format="turtle"),
         "turtle pyoxigraph": _ox_graphs(ttl, ox.RdfFormat.TURTLE)[""],
         "json-ld rdflib": Graph().parse(data=jl.read_text(encoding="utf-8"), format="json-ld"),

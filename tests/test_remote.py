@@ -233,7 +233,7 @@ def test_server_killed_mid_load_then_rerun_completes(tmp_path: Path, seed_out: P
 
         code, out = run_cli("load", str(seed_out), "--endpoint", server.base_url,
                             "--server", "oxigraph", "--chunk-triples", "500", "--quiet")
-        assert code == 0 and "verified: all 2 graphs" in out, out
+        assert code == 0 and "verified: all 3 graphs" in out, out
         remote = oxigraph_remote(server)
         assert total(remote) == kg_total(remote, seed) == len(seed)
 
@@ -269,7 +269,7 @@ def test_a_store_that_keeps_fewer_triples_is_caught(tmp_path: Path, seed_out: Pa
         load = ("load", str(seed_out), "--endpoint", server.base_url, "--server", "oxigraph")
         report = load_remote(seed, oxigraph_remote(server, LossyClient(victim)))
         assert [(g.graph, g.sent - g.found) for g in report.mismatches] == [(victim, 1)]
-        assert "VERIFY FAILED: 1 of 2 graphs" in report.text()
+        assert "VERIFY FAILED: 1 of 3 graphs" in report.text()
         code, out = run_cli(*load, "--verify-only")
         assert code == 3 and f"{victim}: dataset {len(seed.ntriples(victim))}" in out
         assert run_cli(*load, "--quiet")[0] == 0
@@ -297,7 +297,7 @@ def test_sparql_update_fallback_on_a_generic_server(tmp_path: Path, seed_out: Pa
     with OxigraphServer(tmp_path / "db") as server:
         code, out = run_cli("load", str(seed_out), "--endpoint", server.query_url,
                             "--update-url", server.update_url, "--quiet")
-        assert code == 0 and "verified: all 2 graphs" in out, out
+        assert code == 0 and "verified: all 3 graphs" in out, out
         assert kg_total(oxigraph_remote(server), Dataset(seed_out)) == len(Dataset(seed_out))
 
 

@@ -20,6 +20,7 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from conftest import run_cli
+from graphs import self_contained
 from kg.query import bundled
 from kg.store import DEFAULT_STORE, Dataset, load_embedded
 
@@ -88,16 +89,20 @@ def write_dataset(folder: Path, quads: list[str]) -> Path:
 def test_load_puts_exactly_the_dataset_in_the_store_and_reload_never_duplicates(out: Path) -> None:
     code, output = run_cli("load", str(out), "--quiet")
     assert code == 0, output
-    assert "verified: all 2 graphs hold exactly the dataset's triples" in output
+    assert "verified: all 3 graphs hold exactly the dataset's triples" in output
     expected = nquads(out / "dataset.nq")
     assert store_quads(out / DEFAULT_STORE) == expected
 
-    # the document graph in the store is the document's Turtle, by isomorphism
+    # the document graph in the store, with what graph/entities says of the entities it
+    # names, is the document's Turtle, by isomorphism
     store = ox.Store.read_only(str(out / DEFAULT_STORE))
-    from_store = Graph()
-    from_store.parse(data=ox.serialize(
-        [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(SEED_GRAPH))],
-        format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+
+    def stored(graph: str) -> Graph:
+        return Graph().parse(data=ox.serialize(
+            [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))],
+            format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+
+    from_store = self_contained(stored(SEED_GRAPH), stored(BASE + "graph/entities"))
     del store
     from_file = Graph().parse(data="\n".join(
         as_stored(line) for line in ox.serialize(
@@ -189,7 +194,7 @@ def test_verify_only_reports_a_store_that_lost_a_triple(out: Path) -> None:
     code, output = run_cli("load", str(out), "--verify-only")
     size = len([q for q in nquads(out / "dataset.nq") if SEED_GRAPH + ">" in q])
     assert code == 3, output
-    assert "VERIFY FAILED: 1 of 2 graphs" in output and f"{SEED_GRAPH}: dataset {size}, store {size - 1}" in output
+    assert "VERIFY FAILED: 1 of 3 graphs" in output and f"{SEED_GRAPH}: dataset {size}, store {size - 1}" in output
     assert run_cli("load", str(out), "--quiet")[0] == 0  # a load repairs it
     assert run_cli("load", str(out), "--verify-only")[0] == 0
 
@@ -198,9 +203,9 @@ def test_load_library_reports_counts_and_progress(out: Path, tmp_path: Path) -> 
     seen: list[tuple[int, int]] = []
     for _ in range(2):  # a new store (bulk load), then one to replace graphs in (one by one)
         report = load_embedded(Dataset(out), tmp_path / "s", progress=lambda d, t: seen.append((d, t)))
-        assert [g.graph for g in report.graphs] == [SEED_GRAPH, BASE + "graph/links"]
+        assert [g.graph for g in report.graphs] == [SEED_GRAPH, BASE + "graph/entities", BASE + "graph/links"]
         assert report.triples == len(nquads(out / "dataset.nq")) and not report.mismatches
-    assert seen == [(2, 2), (1, 2), (2, 2)]
+    assert seen == [(3, 3), (1, 3), (2, 3), (3, 3)]
 
 
 def test_load_without_a_built_dataset_is_bad_input(tmp_path: Path) -> None:

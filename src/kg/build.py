@@ -7,7 +7,8 @@ document (`DocumentRecord`) goes back to the parent, and sources are read lazily
 number ahead of the workers, so memory stays flat however large the archive.
 
 When every document is done, dataset.nq and dataset.trig are assembled from the chunks in
-graph-IRI order (each chunk sorted), then graph/links, and `manifest.jsonl` records where
+graph-IRI order (each chunk sorted), then graph/entities (the entities the documents name,
+each described once, from the records) and graph/links, and `manifest.jsonl` records where
 each graph's chunk stands, its digest and the record. That manifest makes incremental builds
 possible (`incremental=True`): a document whose source, kg code, authority file and settings
 are unchanged (`fingerprint`) is not processed again; its files are hard-linked and its
@@ -39,7 +40,8 @@ from kg import export
 from kg.authority import Authority, load_authority
 from kg.describe import describe_turtle
 from kg.errors import InputError, KgError
-from kg.mapping import Minter, map_document, map_links
+from kg.mapping import (Minter, describe_entities, entity_order, map_document_parts, map_entities,
+                        map_links)
 from kg.model import Entity, Source
 from kg.parse import parse_document
 from kg.resources import read_text
@@ -49,7 +51,7 @@ from kg.store import DEFAULT_STORE
 from kg.validate import Report, Violation, shapes_graph, validate_graph
 
 MANIFEST = "manifest.jsonl"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: graph/entities, and each document's entities as rows of its table
 SPOOL = ".spool"
 BATCH = 8  # documents per task sent to a worker: amortises the round trip, keeps order cheap
 AHEAD = 3  # batches in flight per worker: enough to keep workers busy, little memory
@@ -66,7 +68,7 @@ class DocumentRecord:
     url: str | None
     checksum: str  # sha256 of the source text
     report: Report
-    linked: tuple[Entity, ...]  # the entities with a QID, for graph/links
+    entities: tuple[Entity, ...]  # the entities it names, for graph/entities and graph/links
     unknown: tuple[tuple[str, str, str], ...]  # (name as written, kind guess, entity key)
     complete: bool
     title: str
@@ -131,19 +133,23 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
     authority = _authority_for(settings)
     minter = Minter(settings.base)
     doc, unknown = parse_document(source, authority, key)
-    graph = map_document(doc, minter)
-    report = validate_graph(graph, name=f"{source.path}" + (f" row {source.row}"
+    graph, entities = map_document_parts(doc, minter)
+    described = describe_entities(entities, minter)
+    whole = Graph(identifier=graph.identifier)  # what documents/KEY.ttl holds
+    for triple in graph:
+        whole.add(triple)
+    for triple in described:
+        whole.add(triple)
+    report = validate_graph(whole, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
-    output = export.serialise(graph)
+    output = export.serialise(graph, described)
     mentions = list(doc.message.all_mentions())
-    linked = tuple(sorted({m.entity.key: m.entity for m in mentions if m.entity.qid}.values(),
-                          key=lambda e: e.key))
     unknown_keys = {e.key for e in unknown}
     written = tuple(sorted({(m.span.text, m.entity.kind, m.entity.key)
                             for m in mentions if m.entity.key in unknown_keys}))
     record = DocumentRecord(
         key=key, graph=str(graph.identifier), source=source.path, row=source.row, url=source.url,
-        checksum=source.checksum, report=report, linked=linked, unknown=written,
+        checksum=source.checksum, report=report, entities=entities, unknown=written,
         complete=doc.complete, title=doc.title, date=doc.date.iso if doc.date else None,
         triples=output.triples, digest=hashlib.sha256(output.nquads).hexdigest())
     return DocumentResult(record, output)
@@ -332,9 +338,9 @@ def build(sources: list[Path], out: Path, settings: Settings,
         elif where is None:  # its graph does not conform: reported in validation.txt, not published
             withheld.append((n, result))
         else:
-            if result.linked:  # the same authority entities arrive, unpickled, with every record
-                result = replace(result, linked=tuple(
-                    shared.setdefault(e, e) for e in result.linked))  # type: ignore[misc]
+            if result.entities:  # the same authority entities arrive, unpickled, with every record
+                result = replace(result, entities=tuple(
+                    shared.setdefault(e, e) for e in result.entities))  # type: ignore[misc]
             records.append((n, result))
             chunks[result.key] = Chunks(
                 (shared.setdefault(where.nquads[0], where.nquads[0]), *where.nquads[1:]),  # type: ignore[arg-type]
@@ -381,17 +387,24 @@ def build(sources: list[Path], out: Path, settings: Settings,
 
 def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chunks],
               settings: Settings, fingerprint: str) -> None:
-    """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order."""
+    """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order,
+    then graph/entities (every entity named, described once) and graph/links."""
     ordered = sorted(records, key=lambda r: r.graph)
-    linked = {e.key: e for r in ordered for e in r.linked}
+    table = sorted({e for r in ordered for e in r.entities}, key=entity_order)
+    index = {e: i for i, e in enumerate(table)}
     minter = Minter(settings.base)
-    links = export.serialise(map_links(sorted(linked.values(), key=lambda e: e.key), minter))
-    trig_head = export.turtle_header() if ordered or links.triples else b""
+    entities = export.serialise(map_entities(table, minter)) if table else None
+    links = export.serialise(map_links(sorted({e.key: e for e in table if e.qid}.values(),
+                                              key=lambda e: e.key), minter))
+    extra = [x for x in (entities, links) if x is not None and x.triples]
+    trig_head = export.turtle_header() if ordered or extra else b""
     head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
-            "documents": len(ordered), "triples": sum(r.triples for r in ordered) + links.triples,
-            "nquads_bytes": sum(chunks[r.key].nquads[2] for r in ordered) + len(links.nquads),
+            "documents": len(ordered),
+            "triples": sum(r.triples for r in ordered) + sum(x.triples for x in extra),
+            "nquads_bytes": sum(chunks[r.key].nquads[2] for r in ordered)
+            + sum(len(x.nquads) for x in extra),
             "trig_bytes": len(trig_head) + sum(chunks[r.key].trig[2] for r in ordered)
-            + len(links.trig)}
+            + sum(len(x.trig) for x in extra)}
     # The manifest is written as the chunks are copied: nothing is held for the whole dataset.
     with export.ChunkWriter(stage / "dataset.nq") as nq, \
             export.ChunkWriter(stage / "dataset.trig") as trig, \
@@ -401,8 +414,17 @@ def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chun
             trig.write(trig_head)
         for record in ordered:
             where = chunks[record.key]
-            manifest.write(_manifest_line(record, nq.copy(*where.nquads), trig.copy(*where.trig))
-                           + "\n")
+            manifest.write(_manifest_line(record, nq.copy(*where.nquads), trig.copy(*where.trig),
+                                          index) + "\n")
+        if entities is not None:
+            manifest.write(json.dumps({
+                "graph": str(minter.entities_graph()), "entities": True,
+                "digest": hashlib.sha256(entities.nquads).hexdigest(),
+                "triples": entities.triples,
+                "nquads": nq.write(entities.nquads), "trig": trig.write(entities.trig),
+                "table": [[e.key, e.kind, e.label, e.known, list(e.aliases), list(e.code_names),
+                           e.qid] for e in table]},
+                sort_keys=True, ensure_ascii=False) + "\n")
         if links.triples:
             manifest.write(json.dumps({
                 "graph": str(minter.links_graph()), "links": True,
@@ -413,7 +435,8 @@ def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chun
             raise AssertionError("dataset files and manifest disagree on sizes")
 
 
-def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, int]) -> str:
+def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, int],
+                   index: dict[Entity, int]) -> str:
     return json.dumps({
         "key": r.key, "graph": r.graph, "source": r.source, "row": r.row, "url": r.url,
         "checksum": r.checksum, "digest": r.digest, "triples": r.triples,
@@ -422,19 +445,18 @@ def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, 
         "report": {"graph": r.report.graph, "conforms": r.report.conforms,
                    "violations": [[v.focus, v.path, v.shape, v.message, v.severity]
                                   for v in r.report.violations]},
-        "linked": [[e.key, e.kind, e.label, e.qid] for e in r.linked],
+        "entities": [index[e] for e in r.entities],  # rows of graph/entities' "table"
         "unknown": [list(u) for u in r.unknown]}, sort_keys=True, ensure_ascii=False)
 
 
-def _record_from(entry: dict[str, object]) -> DocumentRecord:
+def _record_from(entry: dict[str, object], table: list[Entity]) -> DocumentRecord:
     rep = entry["report"]
     assert isinstance(rep, dict)
     return DocumentRecord(
         key=str(entry["key"]), graph=str(entry["graph"]), source=str(entry["source"]),
         row=entry["row"], url=entry["url"], checksum=str(entry["checksum"]),  # type: ignore[arg-type]
         report=Report(rep["graph"], rep["conforms"], tuple(Violation(*v) for v in rep["violations"])),
-        linked=tuple(Entity(key=k, kind=kind, label=label, qid=qid)
-                     for k, kind, label, qid in entry["linked"]),  # type: ignore[attr-defined]
+        entities=tuple(table[i] for i in entry["entities"]),  # type: ignore[attr-defined]
         unknown=tuple(tuple(u) for u in entry["unknown"]),  # type: ignore[attr-defined]
         complete=bool(entry["complete"]), title=str(entry["title"]),
         date=entry["date"], triples=int(entry["triples"]),  # type: ignore[arg-type,call-overload]
@@ -486,9 +508,11 @@ def _code_digest() -> str:
 class _Previous:
     """The build already in the output folder, as far as an incremental build may reuse it."""
 
-    def __init__(self, out: Path, entries: dict[str, dict[str, object]]) -> None:
+    def __init__(self, out: Path, entries: dict[str, dict[str, object]],
+                 table: list[Entity]) -> None:
         self.out = out
         self.entries = entries
+        self.table = table
         self.documents = os.path.join(out, "documents")  # strings: pathlib costs add up here
         self.nquads = os.path.join(out, "dataset.nq")
         self.trig = os.path.join(out, "dataset.trig")
@@ -505,13 +529,18 @@ class _Previous:
                         or (out / "dataset.trig").stat().st_size != head.get("trig_bytes")):
                     return None
                 entries = {}
+                table: list[Entity] = []
                 for line in f:
                     entry = json.loads(line)
                     if "key" in entry:
                         entries[entry["key"]] = entry
-        except (OSError, ValueError, AttributeError):
+                    elif entry.get("entities") is True:
+                        table = [Entity(key=k, kind=kind, label=label, known=known,
+                                        aliases=tuple(aliases), code_names=tuple(codes), qid=qid)
+                                 for k, kind, label, known, aliases, codes, qid in entry["table"]]
+        except (OSError, ValueError, AttributeError, TypeError):
             return None  # no previous build, or not one this kg can reuse: build everything
-        return cls(out, entries)
+        return cls(out, entries, table)
 
     def reuse(self, key: str, source: Source,
               stage: Path) -> tuple[DocumentRecord, Chunks] | None:
@@ -532,7 +561,11 @@ class _Previous:
                 os.unlink(target)
             return None
         nq, trig = entry["nquads"], entry["trig"]
-        return _record_from(entry), Chunks((self.nquads, *nq),  # type: ignore[arg-type]
+        try:
+            record = _record_from(entry, self.table)
+        except (IndexError, KeyError, TypeError):
+            return None  # a manifest this kg cannot read back: process the document again
+        return record, Chunks((self.nquads, *nq),  # type: ignore[arg-type]
                                            (self.trig, *trig))  # type: ignore[arg-type]
 
 

@@ -7,9 +7,8 @@ endpoint to query. Everything is computed from `dataset.nq` itself, so the descr
 never disagree with the data it describes; IRIs are minted under the dataset's own IRI and
 nothing depends on the clock, so the same dataset always gets the same description.
 
-Counts follow `kg load`: `void:triples` is the number of quads in the dataset (each document
-graph describes the entities it uses, so a person named in 20 documents is described 20
-times, and a store holds all 20 copies).
+Counts follow `kg load`: `void:triples` is the number of quads in the dataset (the document
+graphs, graph/entities and graph/links), as a store holds them.
 """
 
 from __future__ import annotations

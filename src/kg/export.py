@@ -129,8 +129,12 @@ class Serialised:
     triples: int
 
 
-def serialise(graph: Graph) -> Serialised:
+def serialise(graph: Graph, described: Graph | None = None) -> Serialised:
     """Write one graph in all formats from one listing and one sort of its statements.
+
+    `described` (the descriptions of the entities the graph names, kept once per dataset in
+    graph/entities) is added to the standalone Turtle and JSON-LD files, so each document
+    file is self-contained, but not to the graph's chunks of dataset.nq and dataset.trig.
 
     The sorted statements are written as N-Triples/N-Quads text here; pyoxigraph parses that
     text (checking every IRI and literal) and writes the Turtle, in Rust; the TriG block is
@@ -140,14 +144,23 @@ def serialise(graph: Graph) -> Serialised:
     lines = statement_lines(statements)
     name = _graph_name(graph)
     nt = _nquads_text(lines, None)
-    ttl = ox.serialize(ox.parse(input=nt, format=ox.RdfFormat.N_TRIPLES),
-                       format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    own = _turtle_of(nt)
+    whole: Iterable[tuple[Node, Node, Node]] = statements
+    ttl = own
+    if described is not None and len(described):
+        whole = set(statements).union(described)
+        ttl = _turtle_of(_nquads_text(statement_lines(whole), None))
     return Serialised(
         nquads=_nquads_text(lines, name) if name is not None else nt,
-        trig=trig_block(name, ttl) if name is not None else b"",
+        trig=trig_block(name, own) if name is not None else b"",
         turtle=ttl,
-        jsonld=jsonld_from_triples(statements),
+        jsonld=jsonld_from_triples(whole),
         triples=len(lines))
+
+
+def _turtle_of(ntriples: bytes) -> bytes:
+    return ox.serialize(ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
 
 
 def turtle(graph: Graph) -> bytes:

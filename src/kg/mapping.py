@@ -53,6 +53,9 @@ class Minter:
     def links_graph(self) -> URIRef:
         return URIRef(f"{self.base}graph/links")
 
+    def entities_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/entities")
+
 
 def bind_prefixes(graph: Graph) -> None:
     for prefix, ns in PREFIXES.items():
@@ -60,11 +63,54 @@ def bind_prefixes(graph: Graph) -> None:
 
 
 def map_document(doc: Document, minter: Minter) -> Graph:
-    """The document's named graph (identifier = minter.graph(doc.key))."""
+    """The document's graph with the descriptions of the entities it names: self-contained,
+    as in documents/KEY.ttl (identifier = minter.graph(doc.key))."""
+    own, entities = map_document_parts(doc, minter)
+    for triple in describe_entities(entities, minter):
+        own.add(triple)
+    return own
+
+
+def map_document_parts(doc: Document, minter: Minter) -> tuple[Graph, tuple[Entity, ...]]:
+    """The document's own named graph (as in dataset.nq) and the entities it names.
+
+    What the document says is in its graph; what is known of a person, place or group whatever
+    the document (label, names, code names, Wikidata link) is described once per dataset, in
+    graph/entities (`describe_entities`), so a query joining labels across documents reads
+    each label once, however many documents name the entity.
+    """
     g = Graph(identifier=minter.graph(doc.key))
     bind_prefixes(g)
-    DocumentMapper(doc, minter, g).run()
+    mapper = DocumentMapper(doc, minter, g)
+    mapper.run()
+    return g, tuple(sorted(mapper.entities.values(), key=entity_order))
+
+
+def describe_entities(entities: Iterable[Entity], minter: Minter,
+                      identifier: URIRef | None = None) -> Graph:
+    """What is known of each entity whatever the document: its class, label, names, links.
+
+    An entity met in several forms (an unknown name guessed a person in one document and a
+    group in another) gets the union of its descriptions, as the union of graphs would."""
+    g = Graph(identifier=identifier)
+    bind_prefixes(g)
+    for entity in sorted(set(entities), key=entity_order):
+        EntityDescriber(minter, g).describe(entity)
     return g
+
+
+def map_entities(entities: Iterable[Entity], minter: Minter) -> Graph:
+    """graph/entities: every entity the dataset names, described once, with its provenance."""
+    g = describe_entities(entities, minter, minter.entities_graph())
+    g.add((minter.entities_graph(), RDF.type, PROV.Entity))
+    g.add((minter.entities_graph(), PROV.wasAttributedTo, SOFTWARE))
+    return g
+
+
+def entity_order(entity: Entity) -> tuple[object, ...]:
+    """A total order of entities (two forms of one key are both kept, in a fixed order)."""
+    return (entity.key, entity.kind, entity.label, entity.known, entity.aliases,
+            entity.code_names, entity.qid or "")
 
 
 def map_links(entities: Iterable[Entity], minter: Minter) -> Graph:
@@ -83,7 +129,7 @@ class DocumentMapper:
         self.minter = minter
         self.g = graph
         self.iri = minter.document(doc.key)
-        self.entities: dict[str, Entity] = {}
+        self.entities: dict[Entity, Entity] = {}  # in the order first named
         self.identifications = 0
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
@@ -117,8 +163,6 @@ class DocumentMapper:
             self.add(d, DCTERMS.source, URIRef(doc.source.url))
         self.message(d, doc.message, top=True)
         self.provenance()
-        for entity in sorted(self.entities.values(), key=lambda e: e.key):
-            self.describe(entity)
 
     # -- messages and their events ------------------------------------------------------
     def message(self, m_iri: URIRef, msg: Message, *, top: bool) -> None:
@@ -247,21 +291,16 @@ class DocumentMapper:
     # -- entities, names and mentions ------------------------------------------------------
     def entity(self, mention: Mention) -> URIRef:
         entity = mention.entity
-        self.entities.setdefault(entity.key, entity)
+        self.entities.setdefault(entity, entity)
         iri = self.minter.entity(entity)
         if mention.code_name:
-            appellation = self.appellation(iri, mention.code_name, KG.CodeName)
+            if mention.code_name in entity.code_names:  # described with the entity
+                appellation = appellation_iri(iri, mention.code_name)
+            else:  # a cover name only this document gives: said here
+                appellation = add_appellation(self.g, iri, mention.code_name, KG.CodeName)
             if mention.editorial is not None:
                 self.identification(appellation, iri, mention)
         return iri
-
-    def appellation(self, entity_iri: URIRef, name: str, kind: URIRef) -> URIRef:
-        node = URIRef(f"{entity_iri}/appellation/{iri_part(slug(name))}")
-        self.add(entity_iri, CRM.P1_is_identified_by, node)
-        self.add(node, RDF.type, CRM.E41_Appellation)
-        self.add(node, CRM.P190_has_symbolic_content, Literal(name))
-        self.add(node, CRM.P2_has_type, kind)
-        return node
 
     def identification(self, appellation: URIRef, person: URIRef, mention: Mention) -> None:
         """The editors' bracket "[Stalin]" after a code name, as an attribute assignment."""
@@ -273,21 +312,6 @@ class DocumentMapper:
         self.add(node, CRM.P141_assigned, person)
         self.add(node, CRM.P3_has_note, Literal(mention.editorial.text))
         self.add(node, DCTERMS.source, self.iri)
-
-    def describe(self, entity: Entity) -> None:
-        iri = self.minter.entity(entity)
-        self.add(iri, RDF.type, ENTITY_CLASS[entity.kind])
-        self.add(iri, RDFS.label, Literal(entity.label))
-        self.appellation(iri, entity.label, KG.Name)
-        for alias in entity.aliases:
-            self.add(iri, SKOS.altLabel, Literal(alias))
-        for code in entity.code_names:
-            self.appellation(iri, code, KG.CodeName)
-        if entity.qid:
-            self.add(iri, LA.equivalent, WD[entity.qid])
-        if not entity.known:
-            self.add(iri, RDFS.comment, Literal("not in the authority file; " + (
-                "linked by a kg link decision" if entity.qid else "unlinked")))
 
     def annotations(self, msg: Message) -> None:
         text = self.doc.source.text
@@ -335,6 +359,41 @@ class DocumentMapper:
         self.add(g, KG.sha256, Literal(src.checksum))
         if src.url:
             self.add(g, PROV.wasDerivedFrom, URIRef(src.url))
+
+
+class EntityDescriber:
+    def __init__(self, minter: Minter, graph: Graph) -> None:
+        self.minter = minter
+        self.g = graph
+
+    def describe(self, entity: Entity) -> None:
+        iri = self.minter.entity(entity)
+        g = self.g
+        g.add((iri, RDF.type, ENTITY_CLASS[entity.kind]))
+        g.add((iri, RDFS.label, Literal(entity.label)))
+        add_appellation(g, iri, entity.label, KG.Name)
+        for alias in entity.aliases:
+            g.add((iri, SKOS.altLabel, Literal(alias)))
+        for code in entity.code_names:
+            add_appellation(g, iri, code, KG.CodeName)
+        if entity.qid:
+            g.add((iri, LA.equivalent, WD[entity.qid]))
+        if not entity.known:
+            g.add((iri, RDFS.comment, Literal("not in the authority file; " + (
+                "linked by a kg link decision" if entity.qid else "unlinked"))))
+
+
+def appellation_iri(entity_iri: URIRef, name: str) -> URIRef:
+    return URIRef(f"{entity_iri}/appellation/{iri_part(slug(name))}")
+
+
+def add_appellation(g: Graph, entity_iri: URIRef, name: str, kind: URIRef) -> URIRef:
+    node = appellation_iri(entity_iri, name)
+    g.add((entity_iri, CRM.P1_is_identified_by, node))
+    g.add((node, RDF.type, CRM.E41_Appellation))
+    g.add((node, CRM.P190_has_symbolic_content, Literal(name)))
+    g.add((node, CRM.P2_has_type, kind))
+    return node
 
 
 def date_literal(when: WrittenDate) -> Literal:

@@ -102,10 +102,12 @@ PREFIX kg: <https://w3id.org/kg-archive/ns#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?g ?e ?class ?label ?alias ?date WHERE {
   VALUES ?class { crm:E21_Person crm:E53_Place crm:E74_Group }
-  GRAPH ?g { ?e a ?class ; rdfs:label ?label . }
+  GRAPH ?eg { ?e a ?class ; rdfs:label ?label . }
   FILTER NOT EXISTS { GRAPH ?any { ?e la:equivalent|owl:sameAs ?linked } }
-  OPTIONAL { GRAPH ?g { ?e skos:altLabel ?alias } }
-  OPTIONAL { GRAPH ?g { ?doc a kg:ArchiveRecord ; dcterms:date ?date } }
+  OPTIONAL { GRAPH ?eg { ?e skos:altLabel ?alias } }
+  # the documents that name it (in any role), with their dates
+  OPTIONAL { GRAPH ?g { ?s ?p ?e . ?doc a kg:ArchiveRecord .
+                        OPTIONAL { ?doc dcterms:date ?date } } }
 }
 """
 
@@ -129,7 +131,8 @@ def read_subjects(dataset: Path) -> list[Subject]:
         item = found.setdefault(iri, {"kind": KIND_OF_CLASS[row["class"].value], "labels": set(),
                                       "aliases": set(), "dates": set(), "graphs": set()})
         item["labels"].add(row["label"].value)
-        item["graphs"].add(row["g"].value)
+        if row["g"] is not None:
+            item["graphs"].add(row["g"].value)
         if row["alias"] is not None:
             item["aliases"].add(row["alias"].value)
         if row["date"] is not None and (span := date_span(row["date"].value)) is not None:

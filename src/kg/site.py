@@ -439,6 +439,7 @@ class _Reader:
         self.base = base
         self.entities = entities
         self.unlinked: set[str] = set()
+        self.names: dict[str, str] = {}  # appellation IRI -> the name (graph/entities has most)
 
     # entities ---------------------------------------------------------------------------------
     def entity_kind(self, iri: str) -> str | None:
@@ -472,6 +473,8 @@ class _Reader:
             record = self.entity(iri, seg)
             record.triples.add(t)
             if s.value != iri:
+                if p.value == CRM + "P190_has_symbolic_content":
+                    self.names[s.value] = o.value
                 continue
             if p.value == RDFS_LABEL:
                 record.labels.add(o.value)
@@ -597,7 +600,8 @@ class _Reader:
                 continue
             appellation = view.value(node, CRM + "P140_assigned_attribute_to")
             who = view.value(node, CRM + "P141_assigned")
-            name = view.value(appellation, CRM + "P190_has_symbolic_content") if appellation else None
+            name = (view.value(appellation, CRM + "P190_has_symbolic_content")
+                    or self.names.get(appellation)) if appellation else None
             if name and who:
                 identifications.append((name, self.ref(view, who), view.value(node, CRM + "P3_has_note")))
         self.note_appearances(view, msg, doc_ref, mentions)
@@ -991,7 +995,10 @@ def _write_site(store: ox.Store, out: Path, stage: Path, base: str, title: str
     pages = 0
     skipped = 0
     links_graph = ox.NamedNode(base + "graph/links")
-    graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=str)
+    entities_graph = ox.NamedNode(base + "graph/entities")
+    # graph/entities first: the documents' pages show the labels it gives
+    graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)),
+                    key=lambda g: (g != entities_graph, str(g)))
     for graph in graphs:
         view = _View(q.triple for q in store.quads_for_pattern(None, None, None, graph))
         if graph == links_graph:

@@ -23,6 +23,7 @@ from kg.model import Source
 
 PAGE_SUFFIXES = {".txt"}
 CSV_SUFFIXES = {".csv"}
+RESERVED_KEYS = ("entities", "links")  # the names of the dataset's own graphs (graph/entities, graph/links)
 # One document's text, as a page copy or a CSV row. The archive's longest pages are a few
 # hundred kB; a document of 5 MB already takes a minute to annotate and validate, so a
 # larger one is a mistake (a whole export saved as one page, a binary) and is refused.
@@ -42,7 +43,7 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 def read_sources(paths: list[Path]) -> Iterator[tuple[str, Source] | InputError]:
     """Yield (key, Source) for each document under `paths`, or an InputError for each bad one."""
-    keys: set[str] = set()
+    keys: set[str] = set(RESERVED_KEYS)  # graph/links and graph/entities are not documents
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*")

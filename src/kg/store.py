@@ -1,8 +1,8 @@
 """Load a built dataset into a triplestore: the embedded Oxigraph store here, remote servers in remote.py.
 
 The unit of loading is the named graph. `kg build` writes one graph per document
-(`<base>graph/<key>`, which describes every entity the document uses, so it stands alone)
-plus `<base>graph/links`; loading *replaces* each graph whole, so loading the same dataset
+(`<base>graph/<key>`: what the document says), `<base>graph/entities` (every entity named,
+described once) and `<base>graph/links`; loading *replaces* each graph whole, so loading the same dataset
 twice, or a dataset in which one document changed, never duplicates or merges anything.
 Graphs of documents that are no longer in the dataset stay until `prune=True` removes them.
 
