@@ -745,12 +745,17 @@ def main(argv: list[str] | None = None) -> int:
         argv = [*argv, "--workdir", str(work)]
         os.execve(PYTHON, [PYTHON, str(Path(__file__).resolve()), *argv], env)
     result = benchmark(args)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
     print(table(result), file=sys.stderr)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.json)
     return 0
+
+
+def emit(result: dict[str, object], path: Path | None) -> None:
+    """Print the figures as JSON, and write them to `path` too if given."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
+    if path:
+        path.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -174,3 +174,20 @@ def test_synthetic_archive_is_deterministic(tmp_path: Path) -> None:
     assert pages_c and all(a[k] == v for k, v in pages_c.items())
     csv_a, csv_c = a["csv/export-000.csv"].decode(), c["csv/export-000.csv"].decode()
     assert csv_a.startswith(csv_c)  # the same rows first, then those of documents 25-39
+
+
+def test_profile_times_every_stage_and_names_the_hottest_functions(tmp_path: Path) -> None:
+    out = tmp_path / "profile.json"
+    p = subprocess.run([sys.executable, str(BENCH / "stages.py"), "--docs", "12", "--top", "5",
+                        "--json", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result == json.loads(p.stdout)
+    assert result["documents"] == 12
+    stages = result["stages_ms_per_doc"]
+    assert set(stages) == {"read", "parse", "map", "describe", "validate", "serialise"}
+    assert all(v > 0 for v in stages.values()), stages
+    assert sum(stages.values()) <= result["ms_per_doc"] * 1.01  # the stages are within the whole
+    assert len(result["hottest_own_time"]) == 5
+    assert all(0 < f["share"] <= 1 and f["calls"] >= 1 for f in result["hottest_own_time"])

@@ -164,7 +164,8 @@ def test_the_next_run_after_a_kill_completes(killed: Killed) -> None:
     assert (killed.out / "validation.txt").read_text() == "all documents conform\n"
     store = ox.Store()
     store.bulk_load(path=str(killed.out / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
-    assert len({g.value for g in store.named_graphs()} - {"https://example.org/kg/graph/links", "https://example.org/kg/graph/entities"}) == 3
+    own = {"https://example.org/kg/graph/links", "https://example.org/kg/graph/entities"}
+    assert len({g.value for g in store.named_graphs()} - own) == 3
     check = subprocess.run([*KG, "validate", str(killed.out)], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -271,7 +272,8 @@ def test_a_second_build_on_the_same_output_fails_clearly_and_corrupts_nothing(
     assert (out / "errors.txt").read_text() == ""
     store = ox.Store()
     store.bulk_load(path=str(out / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
-    graphs = {g.value for g in store.named_graphs()} - {"https://example.org/kg/graph/links", "https://example.org/kg/graph/entities"}
+    graphs = {g.value for g in store.named_graphs()} - {"https://example.org/kg/graph/links",
+                                                        "https://example.org/kg/graph/entities"}
     assert len(graphs) == len(docs)
     for ttl in sorted((out / "documents").glob("*.ttl"))[::20]:
         ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE)

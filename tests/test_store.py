@@ -96,13 +96,11 @@ def test_load_puts_exactly_the_dataset_in_the_store_and_reload_never_duplicates(
     # the document graph in the store, with what graph/entities says of the entities it
     # names, is the document's Turtle, by isomorphism
     store = ox.Store.read_only(str(out / DEFAULT_STORE))
-
-    def stored(graph: str) -> Graph:
-        return Graph().parse(data=ox.serialize(
-            [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))],
-            format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-
-    from_store = self_contained(stored(SEED_GRAPH), stored(BASE + "graph/entities"))
+    seed, entities = (Graph().parse(data=ox.serialize(
+        [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))],
+        format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+        for graph in (SEED_GRAPH, BASE + "graph/entities"))
+    from_store = self_contained(seed, entities)
     del store
     from_file = Graph().parse(data="\n".join(
         as_stored(line) for line in ox.serialize(

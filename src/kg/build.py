@@ -38,10 +38,9 @@ from rdflib import Graph
 import kg
 from kg import export
 from kg.authority import Authority, load_authority
-from kg.describe import describe_turtle
+from kg.describe import GraphStats, StatsCollector, describe_stats, description_turtle
 from kg.errors import InputError, KgError
-from kg.mapping import (Minter, describe_entities, entity_order, map_document_parts, map_entities,
-                        map_links)
+from kg.mapping import Minter, describe_entities, entity_order, map_document_parts, map_entities, map_links
 from kg.model import Entity, Source
 from kg.parse import parse_document
 from kg.resources import read_text
@@ -51,7 +50,7 @@ from kg.store import DEFAULT_STORE
 from kg.validate import Report, Violation, shapes_graph, validate_graph
 
 MANIFEST = "manifest.jsonl"
-MANIFEST_VERSION = 2  # 2: graph/entities, and each document's entities as rows of its table
+MANIFEST_VERSION = 3  # 3: graph/entities, each document's entities as rows of its table, void
 SPOOL = ".spool"
 BATCH = 8  # documents per task sent to a worker: amortises the round trip, keeps order cheap
 AHEAD = 3  # batches in flight per worker: enough to keep workers busy, little memory
@@ -75,6 +74,7 @@ class DocumentRecord:
     date: str | None
     triples: int
     digest: str  # sha256 of the graph's N-Quads chunk: a loader replaces graphs whose digest changed
+    void: str  # its counts for void.ttl (describe.GraphStats as JSON)
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,13 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
     doc, unknown = parse_document(source, authority, key)
     graph, entities = map_document_parts(doc, minter)
     described = describe_entities(entities, minter)
-    whole = Graph(identifier=graph.identifier)  # what documents/KEY.ttl holds
-    for triple in graph:
-        whole.add(triple)
-    for triple in described:
-        whole.add(triple)
+    whole = graph + described  # what documents/KEY.ttl holds
     report = validate_graph(whole, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
-    output = export.serialise(graph, described)
+    statements = list(graph)
+    output = export.serialise(graph, described, statements)
+    counts = GraphStats.of(statements, (str(minter.document(key)), str(graph.identifier)),
+                           settings.base)
     mentions = list(doc.message.all_mentions())
     unknown_keys = {e.key for e in unknown}
     written = tuple(sorted({(m.span.text, m.entity.kind, m.entity.key)
@@ -151,7 +150,8 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
         key=key, graph=str(graph.identifier), source=source.path, row=source.row, url=source.url,
         checksum=source.checksum, report=report, entities=entities, unknown=written,
         complete=doc.complete, title=doc.title, date=doc.date.iso if doc.date else None,
-        triples=output.triples, digest=hashlib.sha256(output.nquads).hexdigest())
+        triples=output.triples, digest=hashlib.sha256(output.nquads).hexdigest(),
+        void=counts.json())
     return DocumentResult(record, output)
 
 
@@ -328,6 +328,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
     withheld: list[tuple[int, DocumentRecord]] = []
     chunks: dict[str, Chunks] = {}
     shared: dict[object, object] = {}  # one copy of what many records hold: memory stays flat
+    counts = StatsCollector(settings.base)  # for void.ttl, added up as documents arrive
     done = 0
 
     def finished(outcome: Outcome) -> None:
@@ -342,6 +343,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
                 result = replace(result, entities=tuple(
                     shared.setdefault(e, e) for e in result.entities))  # type: ignore[misc]
             records.append((n, result))
+            counts.add(GraphStats(json.loads(result.void)))
             chunks[result.key] = Chunks(
                 (shared.setdefault(where.nquads[0], where.nquads[0]), *where.nquads[1:]),  # type: ignore[arg-type]
                 (shared.setdefault(where.trig[0], where.trig[0]), *where.trig[1:]))  # type: ignore[arg-type]
@@ -375,9 +377,10 @@ def build(sources: list[Path], out: Path, settings: Settings,
         report.documents = [r for _, r in sorted(records, key=lambda x: x[0])]
         report.errors = [e for _, e in sorted(errors, key=lambda x: x[0])]
         report.withheld = [r for _, r in sorted(withheld, key=lambda x: x[0])]
-        _assemble(stage, report.documents, chunks, settings, fingerprint)
+        _assemble(stage, report.documents, chunks, settings, fingerprint, counts)
         shutil.rmtree(stage / SPOOL)
-        (stage / "void.ttl").write_bytes(describe_turtle(stage / "dataset.nq", settings.base))
+        (stage / "void.ttl").write_bytes(description_turtle(
+            describe_stats(counts.result(), stage, settings.base)))
         (stage / "context.jsonld").write_text(read_text("ontology", "context.jsonld"))
         (stage / "unknown-entities.tsv").write_text(unknown_report(report.documents))
         (stage / "validation.txt").write_text(validation_text(report))
@@ -386,16 +389,20 @@ def build(sources: list[Path], out: Path, settings: Settings,
 
 
 def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chunks],
-              settings: Settings, fingerprint: str) -> None:
+              settings: Settings, fingerprint: str, counts: StatsCollector) -> None:
     """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order,
     then graph/entities (every entity named, described once) and graph/links."""
     ordered = sorted(records, key=lambda r: r.graph)
     table = sorted({e for r in ordered for e in r.entities}, key=entity_order)
     index = {e: i for i, e in enumerate(table)}
     minter = Minter(settings.base)
-    entities = export.serialise(map_entities(table, minter)) if table else None
-    links = export.serialise(map_links(sorted({e.key: e for e in table if e.qid}.values(),
-                                              key=lambda e: e.key), minter))
+    entities_graph = map_entities(table, minter) if table else Graph()
+    links_graph = map_links(sorted({e.key: e for e in table if e.qid}.values(),
+                                   key=lambda e: e.key), minter)
+    for graph in (entities_graph, links_graph):
+        counts.add(GraphStats.of(graph, (), settings.base))
+    entities = export.serialise(entities_graph) if table else None
+    links = export.serialise(links_graph)
     extra = [x for x in (entities, links) if x is not None and x.triples]
     trig_head = export.turtle_header() if ordered or extra else b""
     head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
@@ -446,6 +453,7 @@ def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, 
                    "violations": [[v.focus, v.path, v.shape, v.message, v.severity]
                                   for v in r.report.violations]},
         "entities": [index[e] for e in r.entities],  # rows of graph/entities' "table"
+        "void": json.loads(r.void),
         "unknown": [list(u) for u in r.unknown]}, sort_keys=True, ensure_ascii=False)
 
 
@@ -460,7 +468,8 @@ def _record_from(entry: dict[str, object], table: list[Entity]) -> DocumentRecor
         unknown=tuple(tuple(u) for u in entry["unknown"]),  # type: ignore[attr-defined]
         complete=bool(entry["complete"]), title=str(entry["title"]),
         date=entry["date"], triples=int(entry["triples"]),  # type: ignore[arg-type,call-overload]
-        digest=str(entry["digest"]))
+        digest=str(entry["digest"]),
+        void=json.dumps(entry["void"], sort_keys=True, ensure_ascii=False, separators=(",", ":")))
 
 
 def build_fingerprint(settings: Settings) -> str:

@@ -3,9 +3,13 @@
 Harvesters (data catalogues, the LOD cloud, a library's discovery layer) read this
 description instead of the data: its size, its classes and properties, the vocabularies it
 uses, the rights the archive states on its documents, the dumps to download and the SPARQL
-endpoint to query. Everything is computed from `dataset.nq` itself, so the description can
-never disagree with the data it describes; IRIs are minted under the dataset's own IRI and
-nothing depends on the clock, so the same dataset always gets the same description.
+endpoint to query. Everything is counted from the data: `kg build` counts each graph where
+it is made (`GraphStats`, kept in manifest.jsonl for incremental builds) and adds the counts
+up (`StatsCollector`), so the description never needs the whole dataset in memory;
+`describe` counts a dataset.nq in one pass, and a test holds the two equal. IRIs are minted
+under the dataset's own IRI and nothing depends on the clock, so the same dataset always gets
+the same description. void:distinctObjects is not given: counting it would need every
+object of the dataset (every text) in memory at once.
 
 Counts follow `kg load`: `void:triples` is the number of quads in the dataset (the document
 graphs, graph/entities and graph/links), as a store holds them.
@@ -14,14 +18,18 @@ graphs, graph/entities and graph/links), as a store holds them.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
+from rdflib.term import Node
 
 from kg.store import dataset_file
 from kg.vocab import PREFIXES
@@ -37,47 +45,200 @@ DUMPS = {  # file in the build output -> IANA media type
 }
 NOT_VOCABULARIES = {PREFIXES["xsd"], PREFIXES["wd"]}  # datatypes and data, not vocabularies
 DEFAULT_TITLE = "Archival documents as a CIDOC CRM knowledge graph"
+LINK_PROPERTIES = (LA_EQUIVALENT, str(OWL.sameAs))
+RDF_TYPE, RIGHTS, DATE = str(RDF.type), str(DCTERMS.rights), str(DCTERMS.date)
 
 
-def describe(dataset: Path, base: str, *, title: str = DEFAULT_TITLE,
-             description: str | None = None, download_url: str | None = None,
-             sparql_endpoint: str | None = None, dataset_iri: str | None = None) -> Graph:
-    """The VoID + DCAT description of the dataset in `dataset` (a build output or dataset.nq).
+@dataclass
+class Stats:
+    """What the description says of the data: counts over the whole dataset."""
 
-    `download_url` is where the dumps will be published (default: `base`); the dumps listed
-    are the files that exist beside dataset.nq. `sparql_endpoint` adds a void:sparqlEndpoint
-    and a dcat:DataService.
-    """
+    triples: int = 0
+    subjects: int = 0  # distinct subjects
+    minted: int = 0  # distinct subjects under the base IRI
+    properties: Counter[str] = field(default_factory=Counter)  # predicate -> triples
+    classes: Counter[str] = field(default_factory=Counter)  # class -> distinct subjects
+    documents: int = 0  # archive records
+    example: str | None = None  # the first archive record's IRI
+    rights: set[str] = field(default_factory=set)  # the records' rights texts
+    dates: tuple[str, str] | None = None  # the records' first and last date
+    links: Counter[str] = field(default_factory=Counter)  # link predicate -> (s, o) pairs
+
+
+def stats_of_file(dataset: Path, base: str) -> Stats:
+    """Count everything in one streaming pass over a dataset.nq (any dataset, not only kg's)."""
     nquads = dataset_file(dataset)
-    # One streaming pass over the quads; the per-document facts are resolved afterwards.
-    rdf_type, rights_p, date_p = str(RDF.type), str(DCTERMS.rights), str(DCTERMS.date)
-    link_props = {str(OWL.sameAs), LA_EQUIVALENT}
-    total = 0
+    rdf_type, rights_p, date_p = RDF_TYPE, RIGHTS, DATE
+    stats = Stats()
     subjects: set[str] = set()
-    objects: set[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = set()
-    properties: Counter[str] = Counter()
     typed: dict[str, set[str]] = {}
     stated: dict[str, list[tuple[str, str]]] = {rights_p: [], date_p: []}
-    links: dict[str, set[tuple[str, str]]] = {p: set() for p in link_props}
+    links: dict[str, set[tuple[str, str]]] = {p: set() for p in LINK_PROPERTIES}
     for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
-        total += 1
-        subject, predicate, obj = str(q.subject), q.predicate.value, q.object
+        stats.triples += 1
+        subject, predicate, obj = q.subject.value, q.predicate.value, q.object
         subjects.add(subject)
-        objects.add(obj)
-        properties[predicate] += 1
+        stats.properties[predicate] += 1
         if predicate == rdf_type and isinstance(obj, ox.NamedNode):
             typed.setdefault(obj.value, set()).add(subject)
         elif predicate in stated and isinstance(obj, ox.Literal):
             stated[predicate].append((subject, obj.value))
-        elif predicate in link_props and isinstance(obj, ox.NamedNode) \
+        elif predicate in links and isinstance(obj, ox.NamedNode) \
                 and obj.value.startswith(WIKIDATA_ENTITY):
             links[predicate].add((subject, obj.value))
     records = typed.get(str(KG.ArchiveRecord), set())
-    documents = sorted(s[1:-1] for s in records if s.startswith("<"))
-    rights = _distinct_texts(v for s, v in stated[rights_p] if s in records)
-    dates = sorted(v for s, v in stated[date_p] if s in records)
-    minted = sum(1 for s in subjects if s.startswith("<" + base))
+    stats.subjects = len(subjects)
+    stats.minted = sum(1 for s in subjects if s.startswith(base))
+    stats.classes = Counter({c: len(members) for c, members in typed.items()})
+    stats.documents = len(records)
+    stats.example = min(records) if records else None
+    stats.rights = {v for s, v in stated[rights_p] if s in records}
+    dates = [v for s, v in stated[date_p] if s in records]
+    stats.dates = (min(dates), max(dates)) if dates else None
+    stats.links = Counter({p: len(pairs) for p, pairs in links.items() if pairs})
+    return stats
 
+
+class GraphStats:
+    """What one graph adds to `Stats`, counted where the graph is made (in a build worker).
+
+    Subjects in the graph's own `scope` (a document's IRI and its graph's, and the IRIs under
+    them) are in no other graph, so they are counted here; every other subject (entities, their
+    names) is listed, for the dataset to count once. Kept in manifest.jsonl, so an incremental
+    build need not read the data again.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def of(cls, statements: Iterable[tuple[Node, Node, Node]], scope: tuple[str, ...],
+           base: str) -> GraphStats:
+        triples = scoped = minted = 0
+        own_subjects: set[str] = set()
+        properties: Counter[str] = Counter()
+        classes: Counter[str] = Counter()
+        shared: set[tuple[str, str]] = set()  # (subject, class or "")
+        records: set[str] = set()
+        stated: dict[str, list[tuple[str, str]]] = {"rights": [], "dates": []}
+        links: set[tuple[str, str, str]] = set()
+        inside = tuple(f"{iri}/" for iri in scope)
+        for s, p, o in statements:
+            triples += 1
+            subject, predicate = str(s), str(p)
+            properties[predicate] += 1
+            local = subject in scope or subject.startswith(inside)
+            if local:
+                own_subjects.add(subject)
+            else:
+                shared.add((subject, ""))
+            if predicate == RDF_TYPE and isinstance(o, URIRef):
+                if local:
+                    classes[str(o)] += 1  # one rdf:type triple per (subject, class)
+                else:
+                    shared.add((subject, str(o)))
+                if o == KG.ArchiveRecord:
+                    records.add(subject)
+            elif isinstance(o, Literal) and predicate in (RIGHTS, DATE):
+                stated["rights" if predicate == RIGHTS else "dates"].append((subject, str(o)))
+            elif predicate in LINK_PROPERTIES and isinstance(o, URIRef) \
+                    and str(o).startswith(WIKIDATA_ENTITY):
+                links.add((predicate, subject, str(o)))
+        scoped = len(own_subjects)
+        minted = sum(1 for x in own_subjects if x.startswith(base))
+        return cls({
+            "triples": triples, "subjects": scoped, "minted": minted,
+            "properties": _compact_keys(properties), "classes": _compact_keys(classes),
+            "shared": sorted([_compact(s), _compact(c) if c else ""] for s, c in shared),
+            "records": sorted(records),
+            "rights": sorted({v for s, v in stated["rights"] if s in records}),
+            "dates": sorted({v for s, v in stated["dates"] if s in records}),
+            "links": sorted([_compact(p), s, o] for p, s, o in links)})
+
+    def json(self) -> str:
+        return json.dumps(self.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class StatsCollector:
+    """Adds up the `GraphStats` of every graph of a dataset into its `Stats`, in any order."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.stats = Stats()
+        self._shared: set[tuple[str, str]] = set()
+        self._links: set[tuple[str, str, str]] = set()
+        self._dates: list[str] = []
+
+    def add(self, graph: GraphStats) -> None:
+        d, st = graph.data, self.stats
+        st.triples += d["triples"]
+        st.subjects += d["subjects"]
+        st.minted += d["minted"]
+        for key, n in d["properties"].items():
+            st.properties[_expand(key)] += n
+        for key, n in d["classes"].items():
+            st.classes[_expand(key)] += n
+        self._shared.update((_expand(s), _expand(c) if c else "") for s, c in d["shared"])
+        if d["records"]:
+            st.documents += len(d["records"])
+            first = min(d["records"])
+            st.example = first if st.example is None else min(st.example, first)
+        st.rights.update(d["rights"])
+        self._dates.extend(d["dates"][:1] + d["dates"][-1:])
+        self._links.update((_expand(p), s, o) for p, s, o in d["links"])
+
+    def result(self) -> Stats:
+        st = self.stats
+        subjects = {s for s, _ in self._shared}
+        st.subjects += len(subjects)
+        st.minted += sum(1 for s in subjects if s.startswith(self.base))
+        for _, cls in self._shared:
+            if cls:
+                st.classes[cls] += 1
+        st.dates = (min(self._dates), max(self._dates)) if self._dates else None
+        st.links = Counter(p for p, _, _ in self._links)
+        return st
+
+
+def _compact_keys(counts: Counter[str]) -> dict[str, int]:
+    return {_compact(k): n for k, n in counts.items()}
+
+
+_NAMESPACES = sorted(((p, ns) for p, ns in PREFIXES.items()), key=lambda kv: -len(kv[1]))
+
+
+def _compact(iri: str) -> str:
+    """A CURIE for an IRI in a known namespace (manifest.jsonl stays small), else the IRI in <>."""
+    for prefix, ns in _NAMESPACES:
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def _expand(term: str) -> str:
+    if term.startswith("<"):
+        return term[1:-1]
+    prefix, _, local = term.partition(":")
+    return PREFIXES[prefix] + local
+
+
+def describe(dataset: Path, base: str, **options: str | None) -> Graph:
+    """The VoID + DCAT description of the dataset in `dataset` (a build output or dataset.nq),
+    counted from the file itself (what `kg build` counts as it goes must agree: tested)."""
+    return describe_stats(stats_of_file(dataset, base), dataset_file(dataset).parent, base,
+                          **options)  # type: ignore[arg-type]
+
+
+def describe_stats(stats: Stats, folder: Path, base: str, *, title: str = DEFAULT_TITLE,
+                   description: str | None = None, download_url: str | None = None,
+                   sparql_endpoint: str | None = None, dataset_iri: str | None = None) -> Graph:
+    """The VoID + DCAT description of a dataset with these counts, its dumps in `folder`.
+
+    `download_url` is where the dumps will be published (default: `base`); the dumps listed
+    are the files that exist in `folder`. `sparql_endpoint` adds a void:sparqlEndpoint
+    and a dcat:DataService.
+    """
+    rights = _distinct_texts(stats.rights)
     ds = URIRef(dataset_iri or base + "dataset")
     g = Graph()
     for prefix in ("void", "dcat", "dcterms", "rdfs", "xsd", "owl"):
@@ -87,31 +248,30 @@ def describe(dataset: Path, base: str, *, title: str = DEFAULT_TITLE,
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal(title, lang="en")))
     g.add((ds, DCTERMS.description, Literal(
-        description or f"{len(documents)} archival documents (their senders, addressees, "
+        description or f"{stats.documents} archival documents (their senders, addressees, "
                        "copy recipients, relayed and referred-to messages, places, "
                        "organisations, code names and every mention, each anchored in the "
                        "source text) mapped to CIDOC CRM, one named graph per document.",
         lang="en")))
     g.add((ds, VOID.uriSpace, Literal(base)))
-    g.add((ds, VOID.triples, _int(total)))
-    g.add((ds, VOID.entities, _int(minted)))
-    g.add((ds, VOID.distinctSubjects, _int(len(subjects))))
-    g.add((ds, VOID.distinctObjects, _int(len(objects))))
-    g.add((ds, VOID.properties, _int(len(properties))))
-    g.add((ds, VOID.classes, _int(len(typed))))
-    g.add((ds, VOID.documents, _int(len(documents))))
-    if documents:
-        g.add((ds, VOID.exampleResource, URIRef(documents[0])))
+    g.add((ds, VOID.triples, _int(stats.triples)))
+    g.add((ds, VOID.entities, _int(stats.minted)))
+    g.add((ds, VOID.distinctSubjects, _int(stats.subjects)))
+    g.add((ds, VOID.properties, _int(len(stats.properties))))
+    g.add((ds, VOID.classes, _int(len(stats.classes))))
+    g.add((ds, VOID.documents, _int(stats.documents)))
+    if stats.example:
+        g.add((ds, VOID.exampleResource, URIRef(stats.example)))
     g.add((ds, DCTERMS.conformsTo, URIRef(PREFIXES["crm"])))
 
-    for ns in sorted(_vocabularies(set(properties) | set(typed))):
+    for ns in sorted(_vocabularies(set(stats.properties) | set(stats.classes))):
         g.add((ds, VOID.vocabulary, URIRef(ns)))
-    for cls, members in sorted(typed.items()):
+    for cls, members in sorted(stats.classes.items()):
         part = URIRef(f"{ds}/class/{_slug(cls)}")
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(cls)))
-        g.add((part, VOID.entities, _int(len(members))))
-    for prop, n in sorted(properties.items()):
+        g.add((part, VOID.entities, _int(members)))
+    for prop, n in sorted(stats.properties.items()):
         part = URIRef(f"{ds}/property/{_slug(prop)}")
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(prop)))
@@ -127,14 +287,13 @@ def describe(dataset: Path, base: str, *, title: str = DEFAULT_TITLE,
         g.add((node, RDF.type, DCTERMS.LicenseDocument))
         g.add((node, RDFS.label, Literal(text)))
 
-    if dates:
+    if stats.dates:
         period = URIRef(f"{ds}/period")
         g.add((ds, DCTERMS.temporal, period))
         g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-        g.add((period, DCAT.startDate, _date(dates[0])))
-        g.add((period, DCAT.endDate, _date(dates[-1])))
+        g.add((period, DCAT.startDate, _date(stats.dates[0])))
+        g.add((period, DCAT.endDate, _date(stats.dates[1])))
 
-    folder = nquads.parent
     for name, media in DUMPS.items():
         path = folder / name
         if not path.is_file():
@@ -164,8 +323,8 @@ def describe(dataset: Path, base: str, *, title: str = DEFAULT_TITLE,
         g.add((dist, DCAT.accessURL, URIRef(sparql_endpoint)))
         g.add((dist, DCAT.accessService, service))
 
-    for prop in sorted(link_props):
-        if not links[prop]:
+    for prop in sorted(LINK_PROPERTIES):
+        if not stats.links[prop]:
             continue
         linkset = URIRef(f"{ds}/links/{_slug(prop)}")
         g.add((ds, VOID.subset, linkset))
@@ -173,7 +332,7 @@ def describe(dataset: Path, base: str, *, title: str = DEFAULT_TITLE,
         g.add((linkset, VOID.linkPredicate, URIRef(prop)))
         g.add((linkset, VOID.subjectsTarget, ds))
         g.add((linkset, VOID.objectsTarget, WIKIDATA))
-        g.add((linkset, VOID.triples, _int(len(links[prop]))))
+        g.add((linkset, VOID.triples, _int(stats.links[prop])))
     if any(o.startswith(f"{ds}/links/") for o in map(str, g.objects(ds, VOID.subset))):
         g.add((WIKIDATA, RDF.type, VOID.Dataset))
         g.add((WIKIDATA, DCTERMS.title, Literal("Wikidata", lang="en")))
@@ -223,12 +382,17 @@ def _date(value: str) -> Literal:
 
 
 def describe_turtle(dataset: Path, base: str, **options: str | None) -> bytes:
-    """The description as deterministic Turtle (what `kg build` writes to OUT/void.ttl)."""
+    """The description of a dataset.nq as deterministic Turtle."""
+    return description_turtle(describe(dataset, base, **options))
+
+
+def description_turtle(graph: Graph) -> bytes:
+    """A description as deterministic Turtle (what `kg build` writes to OUT/void.ttl)."""
     from kg.export import sorted_triples
 
-    graph = describe(dataset, base, **options)  # type: ignore[arg-type]
     prefixes = {**PREFIXES, "void": str(VOID), "dcat": str(DCAT)}
     return ox.serialize(sorted_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
 
 
-__all__: Sequence[str] = ("describe", "describe_turtle")
+__all__: Sequence[str] = ("GraphStats", "Stats", "StatsCollector", "describe", "describe_stats",
+                          "describe_turtle", "description_turtle", "stats_of_file")

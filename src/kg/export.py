@@ -129,18 +129,21 @@ class Serialised:
     triples: int
 
 
-def serialise(graph: Graph, described: Graph | None = None) -> Serialised:
+def serialise(graph: Graph, described: Graph | None = None,
+              statements: list[tuple[Node, Node, Node]] | None = None) -> Serialised:
     """Write one graph in all formats from one listing and one sort of its statements.
 
     `described` (the descriptions of the entities the graph names, kept once per dataset in
     graph/entities) is added to the standalone Turtle and JSON-LD files, so each document
     file is self-contained, but not to the graph's chunks of dataset.nq and dataset.trig.
+    `statements` is the graph's listing, if the caller has it already.
 
     The sorted statements are written as N-Triples/N-Quads text here; pyoxigraph parses that
     text (checking every IRI and literal) and writes the Turtle, in Rust; the TriG block is
     that Turtle inside the graph's braces (Turtle statements are TriG's graph contents).
     """
-    statements = list(graph)  # iterating an rdflib graph is slow: do it once
+    if statements is None:
+        statements = list(graph)  # iterating an rdflib graph is slow: do it once
     lines = statement_lines(statements)
     name = _graph_name(graph)
     nt = _nquads_text(lines, None)
