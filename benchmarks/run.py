@@ -31,6 +31,7 @@ import filecmp
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -192,12 +193,8 @@ def build_figures(run: Run, out: Path, documents: int) -> dict[str, object]:
 
 
 def kg_build(source: Path, out: Path, jobs: int, *, incremental: bool = False) -> Run:
-    if incremental and "--incremental" not in _help("build"):
-        # `kg build` has no --incremental flag yet: call the same library function it calls.
-        return measure([PYTHON, str(HERE / "run.py"), "--internal", "build", str(source), str(out),
-                        str(jobs), "incremental"])
     return measure([*KG, "build", str(source), "-o", str(out), "--quiet", "--jobs", str(jobs),
-                    *(["--incremental"] if incremental else [])])
+                    "--incremental" if incremental else "--full"])
 
 
 _HELP: dict[str, str] = {}
@@ -218,6 +215,11 @@ def kg_load(out: Path, store: Path, loader: str) -> tuple[Run, str]:
                        [*KG, "load", str(out), "--store", str(store)]), "kg load"
     return (measure([PYTHON, str(HERE / "run.py"), "--internal", "bulk-load", str(out), str(store)]),
             "pyoxigraph Store.bulk_load (kg load not used: see notes)")
+
+
+def _number_in(text: str, pattern: str) -> int | None:
+    found = re.search(pattern, text)
+    return int(found[1]) if found else None
 
 
 def triples_loaded(run: Run) -> int | None:
@@ -471,20 +473,15 @@ def benchmark(args: argparse.Namespace) -> dict[str, object]:
                                     args.query_memory_mb)
 
         log("incremental: one page copy corrected, rebuilt and reloaded")
-        before = work / "manifest-before.jsonl"
-        shutil.copyfile(out / "manifest.jsonl", before)
         edited = synth.edit_one(big)
         rebuild = kg_build(big.root, out, jobs, incremental=True)
-        counts = json.loads(rebuild.stdout.strip().splitlines()[-1]) if rebuild.stdout.strip(
-            ).startswith("{") else {}
-        reload = measure([PYTHON, str(HERE / "run.py"), "--internal", "reload", str(out),
-                          str(store), str(before)])
-        changed = json.loads(reload.stdout.strip().splitlines()[-1])
+        reload, reload_tool = kg_load(out, store, "kg")
         inc = {"edited": str(edited.relative_to(work)), "rebuild_s": round(rebuild.wall_s, 3),
-               "rebuild_peak_tree_pss_mb": round(rebuild.peak_tree_pss_mb, 1), **counts,
-               "reload_s": round(reload.wall_s, 3), **changed,
-               "reload_tool": "graphs whose manifest digest changed, replaced with pyoxigraph "
-                              "(kg load has no changed-graphs mode yet)",
+               "rebuild_peak_tree_pss_mb": round(rebuild.peak_tree_pss_mb, 1),
+               "reused": _number_in(rebuild.stdout, r"\((\d+) unchanged"),
+               "reload_s": round(reload.wall_s, 3),
+               "graphs_not_sent_again": _number_in(reload.stdout, r"(\d+) of them unchanged"),
+               "reload_tool": reload_tool, "reload_output": reload.stdout.strip(),
                "total_s": round(rebuild.wall_s + reload.wall_s, 3)}
         inc["share_of_full_build"] = round(inc["total_s"] / full.wall_s, 5)
         verify = args.verify_incremental if args.verify_incremental is not None else docs <= 2000
@@ -507,7 +504,7 @@ def benchmark(args: argparse.Namespace) -> dict[str, object]:
 
 
 CREATED = ["archive", "archive-small", "small-out", "small-store", "out", "store", "floor-store",
-           "floor-docs", "naive.ttl", "manifest-before.jsonl", "out-full-after-edit", "kg-snapshot"]
+           "floor-docs", "naive.ttl", "out-full-after-edit", "kg-snapshot"]
 
 
 def _clean(work: Path) -> None:
@@ -565,18 +562,6 @@ def code_digest() -> dict[str, object]:
 
 
 # -- steps run in their own process (python run.py --internal STEP ...) -------------------------
-def _internal_build(source: str, out: str, jobs: str, mode: str) -> None:
-    """`kg build` through the library, for what the CLI cannot do yet (--incremental)."""
-    from kg.build import build
-    from kg.settings import Settings
-
-    report = build([Path(source)], Path(out), Settings(jobs=int(jobs)),
-                   incremental=mode == "incremental")
-    print(json.dumps({"documents": len(report.documents), "reused": report.reused,
-                      "processed": len(report.documents) - report.reused,
-                      "errors": len(report.errors)}))
-
-
 def _internal_bulk_load(out: str, store: str) -> None:
     import pyoxigraph as ox
 
@@ -670,37 +655,8 @@ def _internal_naive(source: str, target: str) -> None:
                       "conforms": report.conforms, "documents_read": docs}))
 
 
-def _internal_reload(out: str, store: str, before: str) -> None:
-    """Replace in the store only the graphs whose digest changed since `before` (a manifest).
-
-    What `kg load` could do with the manifest (see benchmarks/README.md): each graph's chunk is
-    read from dataset.nq by its offset, and replaced in one SPARQL update (atomic).
-    """
-    import pyoxigraph as ox
-
-    def entries(path: Path) -> dict[str, dict[str, object]]:
-        lines = path.read_text(encoding="utf-8").splitlines()[1:]
-        return {e["graph"]: e for e in map(json.loads, lines)}
-
-    old, new = entries(Path(before)), entries(Path(out) / "manifest.jsonl")
-    changed = [g for g, e in new.items() if old.get(g, {}).get("digest") != e["digest"]]
-    removed = [g for g in old if g not in new]
-    st = ox.Store(store)
-    with open(Path(out) / "dataset.nq", "rb") as f:
-        for graph in changed:
-            offset, length = new[graph]["nquads"]  # type: ignore[misc]
-            f.seek(offset)
-            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in
-                             ox.parse(input=f.read(length), format=ox.RdfFormat.N_QUADS))
-            st.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-    for graph in removed:
-        st.remove_graph(ox.NamedNode(graph))
-    st.flush()
-    print(json.dumps({"graphs_replaced": len(changed), "graphs_removed": len(removed)}))
-
-
-INTERNAL = {"query": _internal_query, "build": _internal_build, "bulk-load": _internal_bulk_load,
-            "floor": _internal_floor, "naive": _internal_naive, "reload": _internal_reload}
+INTERNAL = {"query": _internal_query, "bulk-load": _internal_bulk_load,
+            "floor": _internal_floor, "naive": _internal_naive}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ from kg.parse import parse_document
 from kg.resources import read_text
 from kg.settings import Settings
 from kg.sources import read_sources
-from kg.store import DEFAULT_STORE
+from kg.store import KEPT_BY_BUILD
 from kg.validate import Report, Violation, shapes_graph, validate_graph
 
 MANIFEST = "manifest.jsonl"
@@ -353,7 +353,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
 
     # The embedded store `kg load` keeps in OUT/store by default survives the rebuild, so
     # reloading after an incremental build replaces only the graphs that changed.
-    with export.locked(out), export.staged_folder(out, keep=(DEFAULT_STORE,)) as stage:
+    with export.locked(out), export.staged_folder(out, keep=KEPT_BY_BUILD) as stage:
         (stage / "documents").mkdir()
         (stage / SPOOL).mkdir()
         runner = _Runner(settings, stage)

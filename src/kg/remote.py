@@ -38,7 +38,7 @@ from email.message import Message
 from kg import __version__
 from kg.errors import EndpointError, InputError
 from kg.query import Query, Result, bind_terms, with_values
-from kg.store import Dataset, GraphCount, LoadReport, Progress
+from kg.store import AnyDataset, GraphCount, LoadReport, Progress
 
 USER_AGENT = f"kg/{__version__} (archival knowledge-graph publisher; SPARQL 1.1 Protocol client)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -518,7 +518,7 @@ def chunks(lines: list[bytes], max_triples: int, max_bytes: int | None = None) -
 PROTOCOLS = ("auto", "graph-store", "update")
 
 
-def load_remote(dataset: Dataset, remote: RemoteStore, *, prune: bool = False,
+def load_remote(dataset: AnyDataset, remote: RemoteStore, *, prune: bool = False,
                 protocol: str = "auto", chunk_triples: int = GRAPH_STORE_CHUNK_TRIPLES,
                 chunk_bytes: int = GRAPH_STORE_CHUNK_BYTES,
                 update_batch: int = UPDATE_BATCH_TRIPLES,
@@ -569,12 +569,11 @@ def load_remote(dataset: Dataset, remote: RemoteStore, *, prune: bool = False,
     return report
 
 
-def verify_remote(dataset: Dataset, remote: RemoteStore) -> LoadReport:
+def verify_remote(dataset: AnyDataset, remote: RemoteStore) -> LoadReport:
     """Compare the server's triple count of every dataset graph with the dataset's, loading nothing."""
     counts = remote.graph_counts(dataset.graphs)
     report = LoadReport(str(remote), action="checked")
-    report.graphs = [GraphCount(g, len(dataset.ntriples(g)), counts.get(g, 0))
-                     for g in dataset.graphs]
+    report.graphs = [GraphCount(g, dataset.size(g), counts.get(g, 0)) for g in dataset.graphs]
     report.stale = sorted(set(remote.graphs(dataset.prefix)) - set(dataset.graphs))
     report.requests = remote.client.requests
     return report

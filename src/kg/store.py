@@ -13,6 +13,7 @@ here rather than in a user's query months later.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class LoadReport:
     """Graphs under the dataset's graph prefix that the dataset no longer has (kept: no prune)."""
     requests: int = 0
     action: str = "loaded"
+    unchanged: int = 0  # graphs the store held already, by digest: not sent again
+    repaired: list[str] = field(default_factory=list)  # held, but counted wrong: sent again
 
     @property
     def triples(self) -> int:
@@ -66,6 +69,12 @@ class LoadReport:
         where = "into" if self.action == "loaded" else "in"
         lines = [f"{self.action} {len(self.graphs)} graphs, {self.triples} triples {where} {self.target}"
                  + (f" ({self.requests} requests)" if self.requests else "")]
+        if self.unchanged:
+            lines.append(f"{self.unchanged} of them unchanged since the last verified load "
+                         "(same digest): not sent again")
+        if self.repaired:
+            lines.append(f"repaired {len(self.repaired)} graphs whose count in the store was wrong, "
+                         "e.g. " + self.repaired[0])
         if self.removed:
             lines.append(f"removed {len(self.removed)} graphs of documents no longer in the dataset")
         if self.stale:
@@ -82,7 +91,7 @@ class LoadReport:
 
 
 class Dataset:
-    """A built dataset (OUT/dataset.nq) held in memory and read one named graph at a time."""
+    """A dataset.nq held in memory and read one named graph at a time (any N-Quads file)."""
 
     def __init__(self, path: Path) -> None:
         nquads = dataset_file(path)
@@ -95,9 +104,7 @@ class Dataset:
                              hint="rebuild it with `kg build`") from exc
         self.graphs: list[str] = sorted(g.value for g in self._store.named_graphs()
                                         if isinstance(g, ox.NamedNode))
-        if not self.graphs:
-            raise InputError("the dataset has no named graphs, so there is nothing to load",
-                             path=str(nquads), hint="check `kg build` built some documents")
+        _require_graphs(self.graphs, nquads)
 
     def __len__(self) -> int:
         return len(self._store)
@@ -108,21 +115,108 @@ class Dataset:
 
     def ntriples(self, graph: str) -> list[bytes]:
         """The graph's triples as sorted N-Triples lines (no newline), one triple each."""
-        data = ox.serialize(self.triples(graph), format=ox.RdfFormat.N_TRIPLES) or b""
-        return sorted(data.splitlines())
+        return _ntriples(self.triples(graph))
+
+    def size(self, graph: str) -> int:
+        return len(self.triples(graph))
+
+    def digest(self, graph: str) -> str | None:
+        return None  # unknown: a load replaces the graph
 
     def has_blank_nodes(self, graph: str) -> bool:
-        return any(isinstance(t, ox.BlankNode) for tr in self.triples(graph)
-                   for t in (tr.subject, tr.object))
+        return _has_blank_nodes(self.triples(graph))
 
     @property
     def prefix(self) -> str:
         """The IRI prefix of this dataset's graphs (`<base>graph/`): what prune may remove."""
-        for g in self.graphs:
-            if g.endswith("/graph/links"):
-                return g[: -len("links")]
-        common = os.path.commonprefix(self.graphs)
-        return common[: common.rfind("/") + 1]
+        return _graph_prefix(self.graphs)
+
+
+class BuiltDataset:
+    """A `kg build` output read through its manifest.jsonl: each graph's chunk of dataset.nq is
+    read when it is needed, so loading never holds the whole dataset in memory, and each
+    graph's digest says whether a store already holds it."""
+
+    def __init__(self, nquads: Path, entries: dict[str, dict[str, object]]) -> None:
+        self.path = nquads
+        self._entries = entries
+        self.graphs = sorted(entries)
+        _require_graphs(self.graphs, nquads)
+
+    @classmethod
+    def read(cls, path: Path) -> BuiltDataset | None:
+        """The build in `path` (a folder or its dataset.nq), if its manifest matches its dataset.nq."""
+        nquads = dataset_file(path)
+        try:
+            with open(nquads.parent / "manifest.jsonl", encoding="utf-8") as f:
+                head = json.loads(f.readline())
+                if head.get("nquads_bytes") != nquads.stat().st_size:
+                    return None
+                entries = {}
+                for line in f:
+                    entry = json.loads(line)
+                    entries[entry["graph"]] = {k: entry[k] for k in ("digest", "triples", "nquads")}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return cls(nquads, entries)
+
+    def __len__(self) -> int:
+        return sum(int(e["triples"]) for e in self._entries.values())  # type: ignore[call-overload]
+
+    def triples(self, graph: str) -> list[ox.Triple]:
+        where = self._entries[graph]["nquads"]
+        assert isinstance(where, list)
+        with open(self.path, "rb") as f:
+            f.seek(int(where[0]))
+            chunk = f.read(int(where[1]))
+        return [q.triple for q in ox.parse(input=chunk, format=ox.RdfFormat.N_QUADS)]
+
+    def ntriples(self, graph: str) -> list[bytes]:
+        return _ntriples(self.triples(graph))
+
+    def size(self, graph: str) -> int:
+        return int(self._entries[graph]["triples"])  # type: ignore[call-overload]
+
+    def digest(self, graph: str) -> str | None:
+        return str(self._entries[graph]["digest"])
+
+    def has_blank_nodes(self, graph: str) -> bool:
+        return _has_blank_nodes(self.triples(graph))
+
+    @property
+    def prefix(self) -> str:
+        return _graph_prefix(self.graphs)
+
+
+AnyDataset = Dataset | BuiltDataset
+
+
+def read_dataset(path: Path) -> AnyDataset:
+    """A build output through its manifest when it has one that matches, else dataset.nq in memory."""
+    return BuiltDataset.read(path) or Dataset(path)
+
+
+def _require_graphs(graphs: list[str], nquads: Path) -> None:
+    if not graphs:
+        raise InputError("the dataset has no named graphs, so there is nothing to load",
+                         path=str(nquads), hint="check `kg build` built some documents")
+
+
+def _ntriples(triples: list[ox.Triple]) -> list[bytes]:
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return sorted(data.splitlines())
+
+
+def _has_blank_nodes(triples: list[ox.Triple]) -> bool:
+    return any(isinstance(t, ox.BlankNode) for tr in triples for t in (tr.subject, tr.object))
+
+
+def _graph_prefix(graphs: list[str]) -> str:
+    for g in graphs:
+        if g.endswith("/graph/links") or g.endswith("/graph/entities"):
+            return g[: g.rindex("/") + 1]
+    common = os.path.commonprefix(graphs)
+    return common[: common.rfind("/") + 1]
 
 
 def dataset_file(path: Path) -> Path:
@@ -173,24 +267,41 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return counts
 
 
-def load_embedded(dataset: Dataset, path: Path, *, prune: bool = False,
+def load_embedded(dataset: AnyDataset, path: Path, *, prune: bool = False,
                   progress: Progress | None = None) -> LoadReport:
-    """Load every graph of `dataset` into the persistent store at `path`, replacing each."""
+    """Load every graph of `dataset` into the persistent store at `path`, replacing each.
+
+    A graph the store holds from the last verified load with the same digest (manifest.jsonl)
+    is not sent again, so reloading after an incremental build replaces only what changed.
+    Then every graph is counted in the store; one whose count is not the dataset's (changed
+    behind kg's back, or cut short) is replaced again, so a load repairs what it verifies.
+    """
     store = open_store(path)
     report = LoadReport(str(path))
+    held = _held_digests(path)
+    _digests_file(path).unlink(missing_ok=True)  # until this load is verified
     if len(store) == 0:
         # A new store: the bulk loader is ~10x faster than graph-by-graph transactions, and
         # with nothing to replace, an interrupted bulk load is simply loaded again.
         store.bulk_load(path=str(dataset.path), format=ox.RdfFormat.N_QUADS)
+        replace: list[str] = []
         if progress:
             progress(len(dataset.graphs), len(dataset.graphs))
     else:
-        for n, graph in enumerate(dataset.graphs, start=1):
+        replace = [g for g in dataset.graphs
+                   if dataset.digest(g) is None or held.get(g) != dataset.digest(g)]
+        for n, graph in enumerate(replace, start=1):
             _replace_graph(store, graph, dataset.ntriples(graph))
             if progress:
-                progress(n, len(dataset.graphs))
+                progress(n, len(replace))
+        report.unchanged = len(dataset.graphs) - len(replace)
     sizes = graph_sizes(store)
-    report.graphs = [GraphCount(g, len(dataset.ntriples(g)), sizes.get(g, 0)) for g in dataset.graphs]
+    for graph in dataset.graphs:
+        if sizes.get(graph, 0) != dataset.size(graph) and graph not in replace:
+            _replace_graph(store, graph, dataset.ntriples(graph))
+            sizes[graph] = _graph_size(store, graph)
+            report.repaired.append(graph)
+    report.graphs = [GraphCount(g, dataset.size(g), sizes.get(g, 0)) for g in dataset.graphs]
     stale = sorted(set(store_graphs(store, dataset.prefix)) - set(dataset.graphs))
     if prune:
         for graph in stale:
@@ -201,14 +312,37 @@ def load_embedded(dataset: Dataset, path: Path, *, prune: bool = False,
     store.flush()
     if not report.mismatches:  # only a verified load vouches for the store
         _stamp(path).write_text(_dataset_stamp(dataset.path))
+        digests = {g: d for g in dataset.graphs if (d := dataset.digest(g)) is not None}
+        _digests_file(path).write_text(json.dumps(digests, sort_keys=True, indent=0) + "\n")
     return report
 
 
+def _graph_size(store: ox.Store, graph: str) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+
 LOADED_STAMP = "kg-loaded-from.txt"
+LOADED_DIGESTS = "kg-loaded-graphs.json"
+KEPT_BY_BUILD = (DEFAULT_STORE, f".{DEFAULT_STORE}.{LOADED_DIGESTS}")
+"""What `kg build` carries over when it replaces OUT: the store and what it holds (not the
+stamp of the dataset it was loaded from: after a build, that is stale until `kg load`)."""
 
 
 def _stamp(store: Path) -> Path:
     return store.parent / f".{store.name}.{LOADED_STAMP}"
+
+
+def _digests_file(store: Path) -> Path:
+    """Beside the store: the digest of every graph the last verified load put in it."""
+    return store.parent / f".{store.name}.{LOADED_DIGESTS}"
+
+
+def _held_digests(store: Path) -> dict[str, str]:
+    try:
+        held = json.loads(_digests_file(store).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return held if isinstance(held, dict) else {}
 
 
 def _dataset_stamp(nquads: Path) -> str:
@@ -217,12 +351,12 @@ def _dataset_stamp(nquads: Path) -> str:
     return f"{st.st_size} {st.st_mtime_ns}\n"
 
 
-def verify_embedded(dataset: Dataset, path: Path) -> LoadReport:
+def verify_embedded(dataset: AnyDataset, path: Path) -> LoadReport:
     """Compare the store's triple count of every dataset graph with the dataset's, loading nothing."""
     store = open_store(path, read_only=True)
     report = LoadReport(str(path), action="checked")
     sizes = graph_sizes(store)
-    report.graphs = [GraphCount(g, len(dataset.ntriples(g)), sizes.get(g, 0)) for g in dataset.graphs]
+    report.graphs = [GraphCount(g, dataset.size(g), sizes.get(g, 0)) for g in dataset.graphs]
     report.stale = sorted(set(store_graphs(store, dataset.prefix)) - set(dataset.graphs))
     return report
 

@@ -25,10 +25,14 @@ from kg.settings import DEFAULT_BASE
               help="Worker processes [env KG_JOBS; default all cores].")
 @click.option("--links", type=click.Path(path_type=Path, dir_okay=False),
               help="Accepted Wikidata links (SSSOM TSV from `kg link`) [env KG_LINKS].")
+@click.option("--incremental/--full", default=True, show_default=True,
+              help="Take documents unchanged since the build in OUT (same source text, kg, "
+                   "authority file and settings) from it instead of processing them again; "
+                   "the output is byte-identical to a full build.")
 @click.option("--progress/--quiet", default=None,
               help="Show a progress bar (default: only on a terminal).")
 def build(sources: tuple[Path, ...], out: Path, base: str | None, authority: Path | None,
-          jobs: int | None, links: Path | None, progress: bool | None) -> None:
+          jobs: int | None, links: Path | None, incremental: bool, progress: bool | None) -> None:
     """Build the dataset from page copies (.txt), folders and CSV exports (default: data/)."""
     from kg.build import build as run_build
 
@@ -36,7 +40,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None, authority: Pat
     show = sys.stderr.isatty() if progress is None else progress
     bar = _ProgressBar("build") if show else None
     report = run_build(list(sources) or [Path("data")], out, settings,
-                       progress=bar.update if bar else None)
+                       progress=bar.update if bar else None, incremental=incremental)
     if bar:
         bar.close()
     for error in report.errors:
@@ -45,6 +49,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str | None, authority: Pat
     for d in bad:
         click.echo(d.report.text(), err=True)
     click.echo(f"built {len(report.documents)} documents, {report.triples} triples into {out}"
+               + (f" ({report.reused} unchanged, taken from the previous build)"
+                  if report.reused else "")
                + (f"; {len(report.errors)} sources not read (see {out}/errors.txt)"
                   if report.errors else "")
                + (f"; {len(bad)} do not conform (see {out}/validation.txt)" if bad else ""))

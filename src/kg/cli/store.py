@@ -135,9 +135,9 @@ def load(out: Path, store_path: Path | None, prune: bool, verify_only: bool,
         kg load dist --endpoint http://localhost:8890 --server virtuoso
     """
     from kg.remote import load_remote, verify_remote
-    from kg.store import Dataset, load_embedded, verify_embedded
+    from kg.store import load_embedded, read_dataset, verify_embedded
 
-    dataset = Dataset(out)
+    dataset = read_dataset(out)
     update, close = _progress("load", progress)
     if endpoint or query_url or store_url:
         if store_path is not None:
