@@ -377,16 +377,9 @@ def table(result: dict[str, object]) -> str:
 
 
 def choose_loader(requested: str, small_load: Run | None, docs: int, small_docs: int) -> str:
-    """`kg load` unless its memory, extrapolated from the small run, would not fit in RAM."""
-    if requested != "auto":
-        return requested
-    if not _help("load"):
-        return "pyoxigraph"
-    if small_load is None:
-        return "kg"
-    predicted = small_load.peak_tree_pss_mb * docs / max(1, small_docs)
-    available = os.sysconf("SC_AVPHYS_PAGES") * PAGE / 2**20
-    return "kg" if predicted < 0.6 * available else "pyoxigraph"
+    """`kg load` (it streams the build through its manifest, so its memory does not grow
+    with the archive) unless the other loader is asked for."""
+    return "kg" if requested == "auto" else requested
 
 
 def benchmark(args: argparse.Namespace) -> dict[str, object]:
@@ -434,11 +427,9 @@ def benchmark(args: argparse.Namespace) -> dict[str, object]:
 
         loader = choose_loader(args.loader, small_load, docs, small_docs)
         if loader != "kg":
-            notes.append("the load was measured with pyoxigraph's bulk loader, not `kg load`: "
-                         + ("`kg load` is not installed" if not _help("load") else
-                            f"`kg load` holds the whole dataset in memory (peak "
-                            f"{small_load.peak_tree_pss_mb:.0f} MB at {small_docs} documents), "
-                            f"which would not fit at {docs}" if small_load else "as asked"))
+            notes.append("the load was measured with pyoxigraph's bulk loader, not `kg load`, "
+                         "as asked (--loader pyoxigraph); the incremental reload then has no "
+                         "digests of a verified load to compare with, and sends every graph")
         log(f"load ({loader}), {docs} documents")
         store = work / "store"
         load_run, tool = kg_load(out, store, loader)
@@ -480,7 +471,7 @@ def benchmark(args: argparse.Namespace) -> dict[str, object]:
                "rebuild_peak_tree_pss_mb": round(rebuild.peak_tree_pss_mb, 1),
                "reused": _number_in(rebuild.stdout, r"\((\d+) unchanged"),
                "reload_s": round(reload.wall_s, 3),
-               "graphs_not_sent_again": _number_in(reload.stdout, r"(\d+) of them unchanged"),
+               "graphs_not_sent_again": _number_in(reload.stdout, r"(\d+) more graphs unchanged"),
                "reload_tool": reload_tool, "reload_output": reload.stdout.strip(),
                "total_s": round(rebuild.wall_s + reload.wall_s, 3)}
         inc["share_of_full_build"] = round(inc["total_s"] / full.wall_s, 5)
@@ -682,8 +673,8 @@ def main(argv: list[str] | None = None) -> int:
                     default=min(4096, int(os.sysconf("SC_PHYS_PAGES") * PAGE / 2**20 * 0.2)),
                     help="address-space limit of a query's process (20%% of RAM, at most 4 GB)")
     ap.add_argument("--loader", choices=["auto", "kg", "pyoxigraph"], default="auto",
-                    help="how to load the N-document store: kg load, pyoxigraph's bulk loader, or "
-                         "kg load unless its memory would not fit (auto)")
+                    help="how to load the N-document store: kg load (auto, the default), or "
+                         "pyoxigraph's bulk loader alone")
     ap.add_argument("--verify-incremental", action=argparse.BooleanOptionalAction, default=None,
                     help="also build the edited archive in full and compare it byte for byte "
                          "with the incremental build (default: only up to 2000 documents)")

@@ -278,3 +278,23 @@ def test_a_second_build_on_the_same_output_fails_clearly_and_corrupts_nothing(
     for ttl in sorted((out / "documents").glob("*.ttl"))[::20]:
         ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE)
     assert stages(out) == []
+
+
+def test_a_store_moved_by_a_killed_build_comes_back(tmp_path: Path) -> None:
+    """A build killed after it moved OUT/store into its new folder, before the swap: the next
+    build puts the store (and what it holds) back instead of deleting it with the leftovers."""
+    from kg.export import locked, staged_folder
+    from kg.store import KEPT_BY_BUILD
+
+    out = tmp_path / "out"
+    (out / "documents").mkdir(parents=True)
+    killed = tmp_path / ".out.partial-99999"
+    (killed / "store").mkdir(parents=True)
+    (killed / "store" / "data").write_text("the store's files")
+    (killed / ".store.kg-loaded-graphs.json").write_text("{}\n")
+    with locked(out), staged_folder(out, keep=KEPT_BY_BUILD) as stage:
+        (stage / "new.txt").write_text("the new build")
+    assert not killed.exists()
+    assert (out / "store" / "data").read_text() == "the store's files"
+    assert (out / ".store.kg-loaded-graphs.json").read_text() == "{}\n"
+    assert (out / "new.txt").is_file() and not (out / "documents").exists()

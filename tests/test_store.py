@@ -9,6 +9,7 @@ xsd:integer: `"5"^^xsd:nonNegativeInteger` (oa:start, oa:end) comes back as
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import shutil
@@ -22,7 +23,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from conftest import CORPUS, run_cli
 from graphs import self_contained
 from kg.query import bundled
-from kg.store import DEFAULT_STORE, Dataset, load_embedded
+from kg.store import DEFAULT_STORE, Dataset, load_embedded, read_dataset
 
 BASE = "https://example.org/kg/"
 SEED_KEY = "000-ciphered-telegram-22834-mao-zedong-filippov-1951-08-13"
@@ -193,9 +194,9 @@ def test_verify_only_reports_a_store_that_lost_a_triple(out: Path) -> None:
     size = len([q for q in nquads(out / "dataset.nq") if SEED_GRAPH + ">" in q])
     assert code == 3, output
     assert "VERIFY FAILED: 1 of 3 graphs" in output and f"{SEED_GRAPH}: dataset {size}, store {size - 1}" in output
-    code, output = run_cli("load", str(out), "--quiet")  # a load repairs it, though its
-    assert code == 0 and f"repaired 1 graphs whose count in the store was wrong, e.g. {SEED_GRAPH}" \
-        in output, output  # digest says the store holds it already
+    # the failed verification withdrew the digests, so the next load trusts nothing it held
+    code, output = run_cli("load", str(out), "--quiet")
+    assert code == 0 and "verified: all 3 graphs" in output and "unchanged" not in output, output
     assert run_cli("load", str(out), "--verify-only")[0] == 0
 
 
@@ -229,8 +230,11 @@ def test_load_sends_only_the_graphs_whose_digest_changed(tmp_path: Path) -> None
     code, output = run_cli("build", str(sources), "-o", str(out))
     assert code == 0 and "(1 unchanged, taken from the previous build)" in output, output
     code, output = run_cli("load", str(out), "--quiet")
-    assert code == 0 and "3 of them unchanged since the last verified load" in output, output
-    assert "verified: all 4 graphs" in output, output
+    assert code == 0 and "3 more graphs unchanged since the last verified load" in output, output
+    assert "loaded 1 graphs" in output and "verified: all 1 graphs" in output, output
+    code, output = run_cli("load", str(out), "--quiet", "--full")
+    assert code == 0 and "loaded 4 graphs" in output and "unchanged" not in output, output
+    assert run_cli("load", str(out), "--verify-only")[0] == 0
     after = store_quads(out / DEFAULT_STORE)
     assert after == nquads(out / "dataset.nq") and after != first
     assert any("A sentence a curator added." in q for q in after - first)
@@ -264,3 +268,43 @@ def test_a_store_older_than_the_build_is_not_queried(tmp_path: Path) -> None:
     assert run_cli("load", str(out), "--quiet")[0] == 0
     code, reloaded = run_cli("query", "copies", "--data", str(out), "--format", "csv")
     assert code == 0 and "warning" not in reloaded and "Nikolai Bulganin" not in reloaded
+
+
+def test_an_interrupted_load_leaves_nothing_that_vouches_for_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load stopped half-way (Ctrl-C) must not leave the stamp `kg query` trusts, nor the
+    digests the next load trusts: the next query warns and reads dataset.nq, and the next
+    load replaces everything and verifies."""
+    import kg.store
+
+    out = tmp_path / "out"
+    assert run_cli("build", str(CORPUS), "-o", str(out), "--quiet")[0] == 0
+    store = tmp_path / "store"
+    assert not load_embedded(read_dataset(out), store).mismatches  # verified: stamp written
+    edited = tmp_path / "in"
+    shutil.copytree(CORPUS, edited)
+    first = sorted(edited.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("\n###\n", "\nAdded.\n###\n", 1),
+                     encoding="utf-8")
+    (edited / "zz-new.txt").write_text((edited / first.name).read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    assert run_cli("build", str(edited), "-o", str(out), "--quiet")[0] == 0
+    real, calls = kg.store._replace_graph, [0]
+
+    def stop_on_the_second(*args: object) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise KeyboardInterrupt
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.store, "_replace_graph", stop_on_the_second)
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        load_embedded(read_dataset(out), store)
+    monkeypatch.undo()
+    del stopped  # its traceback holds the store open
+    gc.collect()
+    assert not (tmp_path / ".store.kg-loaded-from.txt").exists()
+    assert not (tmp_path / ".store.kg-loaded-graphs.json").exists()
+    report = load_embedded(read_dataset(out), store)
+    assert not report.mismatches and report.unchanged == 0  # nothing trusted: all sent again
+    assert store_quads(store) == nquads(out / "dataset.nq")

@@ -105,9 +105,7 @@ class BuildReport:
     def conforms(self) -> bool:
         return not self.withheld
 
-    @property
-    def triples(self) -> int:
-        return sum(d.triples for d in self.documents)
+    triples: int = 0  # in the dataset: every document's graph, graph/entities, graph/links
 
 
 def load_settings_authority(settings: Settings) -> Authority:
@@ -229,8 +227,9 @@ def _process_batch(batch: list[tuple[int, str, Source]], settings: Settings,
             out.append((n, result, None))
             continue
         docs = stage / "documents"
-        (docs / f"{key}.ttl").write_bytes(result.output.turtle)
-        (docs / f"{key}.jsonld").write_bytes(result.output.jsonld)
+        # a new file, never written through a name that may be a hard link to the live output
+        export.write_bytes(docs / f"{key}.ttl", result.output.turtle)
+        export.write_bytes(docs / f"{key}.jsonld", result.output.jsonld)
         out.append((n, result.record, spool.add(result.output.nquads, result.output.trig)))
     spool.flush()
     return out
@@ -377,7 +376,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
         report.documents = [r for _, r in sorted(records, key=lambda x: x[0])]
         report.errors = [e for _, e in sorted(errors, key=lambda x: x[0])]
         report.withheld = [r for _, r in sorted(withheld, key=lambda x: x[0])]
-        _assemble(stage, report.documents, chunks, settings, fingerprint, counts)
+        report.triples = _assemble(stage, report.documents, chunks, settings, fingerprint, counts)
         shutil.rmtree(stage / SPOOL)
         (stage / "void.ttl").write_bytes(description_turtle(
             describe_stats(counts.result(), stage, settings.base)))
@@ -389,7 +388,7 @@ def build(sources: list[Path], out: Path, settings: Settings,
 
 
 def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chunks],
-              settings: Settings, fingerprint: str, counts: StatsCollector) -> None:
+              settings: Settings, fingerprint: str, counts: StatsCollector) -> int:
     """Write dataset.nq, dataset.trig and manifest.jsonl from the graphs' chunks, in graph order,
     then graph/entities (every entity named, described once) and graph/links."""
     ordered = sorted(records, key=lambda r: r.graph)
@@ -397,17 +396,16 @@ def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chun
     index = {e: i for i, e in enumerate(table)}
     minter = Minter(settings.base)
     entities_graph = map_entities(table, minter) if table else Graph()
-    links_graph = map_links(sorted({e.key: e for e in table if e.qid}.values(),
-                                   key=lambda e: e.key), minter)
+    links_graph = map_links([e for e in table if e.qid], minter)  # table: sorted, distinct
     for graph in (entities_graph, links_graph):
         counts.add(GraphStats.of(graph, (), settings.base))
     entities = export.serialise(entities_graph) if table else None
     links = export.serialise(links_graph)
     extra = [x for x in (entities, links) if x is not None and x.triples]
     trig_head = export.turtle_header() if ordered or extra else b""
+    total = sum(r.triples for r in ordered) + sum(x.triples for x in extra)
     head = {"manifest": MANIFEST_VERSION, "kg": kg.__version__, "fingerprint": fingerprint,
-            "documents": len(ordered),
-            "triples": sum(r.triples for r in ordered) + sum(x.triples for x in extra),
+            "documents": len(ordered), "triples": total,
             "nquads_bytes": sum(chunks[r.key].nquads[2] for r in ordered)
             + sum(len(x.nquads) for x in extra),
             "trig_bytes": len(trig_head) + sum(chunks[r.key].trig[2] for r in ordered)
@@ -440,6 +438,7 @@ def _assemble(stage: Path, records: list[DocumentRecord], chunks: dict[str, Chun
                 sort_keys=True, ensure_ascii=False) + "\n")
         if (nq.pos, trig.pos) != (head["nquads_bytes"], head["trig_bytes"]):
             raise AssertionError("dataset files and manifest disagree on sizes")
+    return total
 
 
 def _manifest_line(r: DocumentRecord, nquads: tuple[int, int], trig: tuple[int, int],
@@ -558,6 +557,13 @@ class _Previous:
         if entry is None or (entry["source"], entry["row"], entry["url"], entry["checksum"]) != (
                 source.path, source.row, source.url, source.checksum):
             return None
+        try:  # read back first: a document whose record cannot be read is processed again
+            record = _record_from(entry, self.table)
+            nq, trig = entry["nquads"], entry["trig"]
+            where = Chunks((self.nquads, int(nq[0]), int(nq[1])),  # type: ignore[index]
+                           (self.trig, int(trig[0]), int(trig[1])))  # type: ignore[index]
+        except (IndexError, KeyError, TypeError, ValueError):
+            return None
         linked: list[str] = []
         docs = os.path.join(stage, "documents")
         try:
@@ -569,13 +575,7 @@ class _Previous:
             for target in linked:
                 os.unlink(target)
             return None
-        nq, trig = entry["nquads"], entry["trig"]
-        try:
-            record = _record_from(entry, self.table)
-        except (IndexError, KeyError, TypeError):
-            return None  # a manifest this kg cannot read back: process the document again
-        return record, Chunks((self.nquads, *nq),  # type: ignore[arg-type]
-                                           (self.trig, *trig))  # type: ignore[arg-type]
+        return record, where
 
 
 def _link_or_copy(source: str, target: str) -> None:

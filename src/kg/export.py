@@ -437,12 +437,16 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _recover(target: Path) -> None:
-    """Undo what a killed run left beside `target` (the caller holds the lock)."""
+def _recover(target: Path, keep: tuple[str, ...] = ()) -> None:
+    """Undo what a killed run left beside `target` (the caller holds the lock); kept entries
+    a killed run had already moved into its new folder go back into `target` first."""
     olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
     if not target.exists() and olds:  # killed between the two renames of the fallback swap
         os.replace(olds.pop(), target)
     for left in (*olds, *target.parent.glob(f".{target.name}.partial-*")):
+        for name in keep:
+            if (left / name).exists() and target.is_dir() and not (target / name).exists():
+                os.replace(left / name, target / name)
         shutil.rmtree(left, ignore_errors=True)
 
 
@@ -457,7 +461,7 @@ def staged_folder(target: Path, keep: tuple[str, ...] = ()) -> Iterator[Path]:
     finish after a crash.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    _recover(target)
+    _recover(target, keep)
     stage = target.parent / f".{target.name}.partial-{os.getpid()}"
     stage.mkdir()
     try:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, LockedError
+from kg.export import locked
 
 DEFAULT_STORE = "store"
 """The embedded store's folder inside a build output (OUT/store)."""
@@ -54,7 +55,6 @@ class LoadReport:
     requests: int = 0
     action: str = "loaded"
     unchanged: int = 0  # graphs the store held already, by digest: not sent again
-    repaired: list[str] = field(default_factory=list)  # held, but counted wrong: sent again
 
     @property
     def triples(self) -> int:
@@ -70,11 +70,9 @@ class LoadReport:
         lines = [f"{self.action} {len(self.graphs)} graphs, {self.triples} triples {where} {self.target}"
                  + (f" ({self.requests} requests)" if self.requests else "")]
         if self.unchanged:
-            lines.append(f"{self.unchanged} of them unchanged since the last verified load "
-                         "(same digest): not sent again")
-        if self.repaired:
-            lines.append(f"repaired {len(self.repaired)} graphs whose count in the store was wrong, "
-                         "e.g. " + self.repaired[0])
+            lines.append(f"{self.unchanged} more graphs unchanged since the last verified load "
+                         "(same digest): not sent or counted again (--verify-only counts every "
+                         "graph, --full sends every graph)")
         if self.removed:
             lines.append(f"removed {len(self.removed)} graphs of documents no longer in the dataset")
         if self.stale:
@@ -267,41 +265,49 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return counts
 
 
-def load_embedded(dataset: AnyDataset, path: Path, *, prune: bool = False,
+def load_embedded(dataset: AnyDataset, path: Path, *, prune: bool = False, full: bool = False,
                   progress: Progress | None = None) -> LoadReport:
-    """Load every graph of `dataset` into the persistent store at `path`, replacing each.
+    """Load `dataset` into the persistent store at `path`, replacing each graph whole.
 
-    A graph the store holds from the last verified load with the same digest (manifest.jsonl)
-    is not sent again, so reloading after an incremental build replaces only what changed.
-    Then every graph is counted in the store; one whose count is not the dataset's (changed
-    behind kg's back, or cut short) is replaced again, so a load repairs what it verifies.
+    A graph the store holds from its last verified load with the same digest (manifest.jsonl)
+    is neither sent nor counted again, so reloading after an incremental build costs what
+    changed; `full` sends and counts every graph. Every graph sent is counted in the store
+    afterwards (a mismatch: exit 3, and nothing vouches for the store until a load verifies).
     """
+    with locked(dataset.path.parent):  # no `kg build` may replace the dataset meanwhile
+        return _load_embedded(dataset, path, prune=prune, full=full, progress=progress)
+
+
+def _load_embedded(dataset: AnyDataset, path: Path, *, prune: bool, full: bool,
+                   progress: Progress | None) -> LoadReport:
     store = open_store(path)
     report = LoadReport(str(path))
-    held = _held_digests(path)
-    _digests_file(path).unlink(missing_ok=True)  # until this load is verified
+    held = {} if full else _held_digests(path)
+    source = _dataset_stamp(dataset.path)
+    # Until this load is verified, nothing beside the store may vouch for it: a load killed
+    # half-way leaves neither the stamp `kg query` trusts nor the digests the next load trusts.
+    _stamp(path).unlink(missing_ok=True)
+    _digests_file(path).unlink(missing_ok=True)
     if len(store) == 0:
         # A new store: the bulk loader is ~10x faster than graph-by-graph transactions, and
         # with nothing to replace, an interrupted bulk load is simply loaded again.
         store.bulk_load(path=str(dataset.path), format=ox.RdfFormat.N_QUADS)
-        replace: list[str] = []
+        send = list(dataset.graphs)
         if progress:
-            progress(len(dataset.graphs), len(dataset.graphs))
+            progress(len(send), len(send))
     else:
-        replace = [g for g in dataset.graphs
-                   if dataset.digest(g) is None or held.get(g) != dataset.digest(g)]
-        for n, graph in enumerate(replace, start=1):
+        send = [g for g in dataset.graphs
+                if dataset.digest(g) is None or held.get(g) != dataset.digest(g)]
+        for n, graph in enumerate(send, start=1):
             _replace_graph(store, graph, dataset.ntriples(graph))
             if progress:
-                progress(n, len(replace))
-        report.unchanged = len(dataset.graphs) - len(replace)
-    sizes = graph_sizes(store)
-    for graph in dataset.graphs:
-        if sizes.get(graph, 0) != dataset.size(graph) and graph not in replace:
-            _replace_graph(store, graph, dataset.ntriples(graph))
-            sizes[graph] = _graph_size(store, graph)
-            report.repaired.append(graph)
-    report.graphs = [GraphCount(g, dataset.size(g), sizes.get(g, 0)) for g in dataset.graphs]
+                progress(n, len(send))
+        report.unchanged = len(dataset.graphs) - len(send)
+    if len(send) > len(dataset.graphs) // 10:  # one pass over the store costs less
+        sizes = graph_sizes(store)
+    else:
+        sizes = {g: _graph_size(store, g) for g in send}
+    report.graphs = [GraphCount(g, dataset.size(g), sizes.get(g, 0)) for g in send]
     stale = sorted(set(store_graphs(store, dataset.prefix)) - set(dataset.graphs))
     if prune:
         for graph in stale:
@@ -310,8 +316,9 @@ def load_embedded(dataset: AnyDataset, path: Path, *, prune: bool = False,
     else:
         report.stale = stale
     store.flush()
-    if not report.mismatches:  # only a verified load vouches for the store
-        _stamp(path).write_text(_dataset_stamp(dataset.path))
+    # only a verified load of the dataset as it still is vouches for the store
+    if not report.mismatches and _dataset_stamp(dataset.path) == source:
+        _stamp(path).write_text(source)
         digests = {g: d for g in dataset.graphs if (d := dataset.digest(g)) is not None}
         _digests_file(path).write_text(json.dumps(digests, sort_keys=True, indent=0) + "\n")
     return report
@@ -358,6 +365,9 @@ def verify_embedded(dataset: AnyDataset, path: Path) -> LoadReport:
     sizes = graph_sizes(store)
     report.graphs = [GraphCount(g, dataset.size(g), sizes.get(g, 0)) for g in dataset.graphs]
     report.stale = sorted(set(store_graphs(store, dataset.prefix)) - set(dataset.graphs))
+    if report.mismatches:  # the store is not what the last load put there: trust none of it
+        _digests_file(path).unlink(missing_ok=True)
+        _stamp(path).unlink(missing_ok=True)
     return report
 
 

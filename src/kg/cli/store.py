@@ -110,6 +110,9 @@ def _progress(label: str, show: bool | None) -> tuple[Callable[[int, int], None]
               help="Also remove graphs of documents that are no longer in the dataset.")
 @click.option("--verify-only", is_flag=True,
               help="Load nothing: compare each graph's triple count in the store with the dataset.")
+@click.option("--full", is_flag=True,
+              help="Embedded store: send every graph, also those unchanged since the last "
+                   "verified load (by manifest digest).")
 @endpoint_options(load=True)
 @click.option("--protocol", type=click.Choice(PROTOCOLS), default="auto", show_default=True,
               help="How graphs go to a server: auto = Graph Store Protocol when there is a "
@@ -118,15 +121,16 @@ def _progress(label: str, show: bool | None) -> tuple[Callable[[int, int], None]
               show_default=True, help="Largest number of triples in one Graph Store request.")
 @click.option("--progress/--quiet", default=None,
               help="Show a progress bar (default: only on a terminal).")
-def load(out: Path, store_path: Path | None, prune: bool, verify_only: bool,
+def load(out: Path, store_path: Path | None, prune: bool, verify_only: bool, full: bool,
          endpoint: str | None, server: str, query_url: str | None, timeout: float, retries: int,
          update_url: str | None, store_url: str | None, protocol: str, chunk_triples: int,
          progress: bool | None) -> None:
     """Load a built dataset (OUT, default dist/) into the embedded store or a SPARQL server.
 
     Each document's named graph is replaced whole, so loading again never duplicates; then
-    every graph's triple count in the store is checked against the dataset (exit 3 if any
-    differs). Examples:
+    each graph sent is counted in the store and checked against the dataset (exit 3 if any
+    differs). Into the embedded store, graphs unchanged since its last verified load (same
+    digest in manifest.jsonl) are not sent again (--full sends them). Examples:
 
     \b
       kg load dist                                  # embedded store in dist/store
@@ -151,7 +155,7 @@ def load(out: Path, store_path: Path | None, prune: bool, verify_only: bool,
     else:
         path = store_path or (out / DEFAULT_STORE if out.is_dir() else out.parent / DEFAULT_STORE)
         report = (verify_embedded(dataset, path) if verify_only
-                  else load_embedded(dataset, path, prune=prune, progress=update))
+                  else load_embedded(dataset, path, prune=prune, full=full, progress=update))
     close()
     click.echo(report.text())
     if report.mismatches:
