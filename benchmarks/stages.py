@@ -60,13 +60,15 @@ def run_documents(source: Path, clock: Callable[[str, float], None]) -> int:
         doc, _ = parse_document(src, authority, key)
         t2 = time.perf_counter()
         graph, entities = map_document_parts(doc, minter)
+        statements = list(graph)
         t3 = time.perf_counter()
         described = describe_entities(entities, minter)
-        whole = graph + described
+        for triple in described:  # as build.process does
+            graph.add(triple)
         t4 = time.perf_counter()
-        validate_graph(whole)
+        validate_graph(graph)
         t5 = time.perf_counter()
-        export.serialise(graph, described)
+        export.serialise(graph, described, statements)
         t6 = time.perf_counter()
         for stage, seconds in zip(STAGES[1:], (t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5),
                                   strict=True):

@@ -132,11 +132,12 @@ def process(key: str, source: Source, settings: Settings) -> DocumentResult:
     minter = Minter(settings.base)
     doc, unknown = parse_document(source, authority, key)
     graph, entities = map_document_parts(doc, minter)
+    statements = list(graph)  # the document's own graph, as in dataset.nq
     described = describe_entities(entities, minter)
-    whole = graph + described  # what documents/KEY.ttl holds
-    report = validate_graph(whole, name=f"{source.path}" + (f" row {source.row}"
+    for triple in described:  # `graph` becomes what documents/KEY.ttl holds (no copy made)
+        graph.add(triple)
+    report = validate_graph(graph, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
-    statements = list(graph)
     output = export.serialise(graph, described, statements)
     counts = GraphStats.of(statements, (str(minter.document(key)), str(graph.identifier)),
                            settings.base)

@@ -136,7 +136,8 @@ def serialise(graph: Graph, described: Graph | None = None,
     `described` (the descriptions of the entities the graph names, kept once per dataset in
     graph/entities) is added to the standalone Turtle and JSON-LD files, so each document
     file is self-contained, but not to the graph's chunks of dataset.nq and dataset.trig.
-    `statements` is the graph's listing, if the caller has it already.
+    `statements` are what the graph itself says (default: all of `graph`), when the caller has
+    listed them already or has since added `described` to `graph`.
 
     The sorted statements are written as N-Triples/N-Quads text here; pyoxigraph parses that
     text (checking every IRI and literal) and writes the Turtle, in Rust; the TriG block is
