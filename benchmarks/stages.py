@@ -28,51 +28,38 @@ sys.path.insert(0, str(HERE))
 from run import emit  # noqa: E402
 from synth import generate  # noqa: E402
 
-from kg import export  # noqa: E402
-from kg.build import _authority_for  # noqa: E402
-from kg.mapping import Minter, describe_entities, map_document_parts  # noqa: E402
-from kg.parse import parse_document  # noqa: E402
+from kg.build import _authority_for, process  # noqa: E402
 from kg.settings import Settings  # noqa: E402
 from kg.sources import read_sources  # noqa: E402
-from kg.validate import shapes_graph, validate_graph  # noqa: E402
+from kg.validate import shapes_graph  # noqa: E402
 
 STAGES = ("read", "parse", "map", "describe", "validate", "serialise")
 
 
 def run_documents(source: Path, clock: Callable[[str, float], None]) -> int:
-    """kg's per-document work on every document under `source`; `clock(stage, seconds)`."""
+    """kg's per-document work (`kg.build.process`, as a build worker runs it) on every document
+    under `source`; `clock(stage, seconds)` as each stage ends."""
     settings = Settings()
-    authority = _authority_for(settings)
-    minter = Minter(settings.base)
+    _authority_for(settings)
     shapes_graph()
     done = 0
     items = iter(read_sources([source]))
     while True:
-        t0 = time.perf_counter()
+        last = time.perf_counter()
         item = next(items, None)
-        t1 = time.perf_counter()
         if item is None:
             return done
-        clock("read", t1 - t0)
+
+        def lap(stage: str) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            clock(stage, now - last)
+            last = now
+
+        lap("read")
         if isinstance(item, Exception):
             continue
-        key, src = item
-        doc, _ = parse_document(src, authority, key)
-        t2 = time.perf_counter()
-        graph, entities = map_document_parts(doc, minter)
-        statements = list(graph)
-        t3 = time.perf_counter()
-        described = describe_entities(entities, minter)
-        for triple in described:  # as build.process does
-            graph.add(triple)
-        t4 = time.perf_counter()
-        validate_graph(graph)
-        t5 = time.perf_counter()
-        export.serialise(graph, described, statements)
-        t6 = time.perf_counter()
-        for stage, seconds in zip(STAGES[1:], (t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5),
-                                  strict=True):
-            clock(stage, seconds)
+        process(*item, settings, lap)
         done += 1
 
 

@@ -126,21 +126,29 @@ def _authority_for(settings: Settings) -> Authority:
     return load_settings_authority(settings)
 
 
-def process(key: str, source: Source, settings: Settings) -> DocumentResult:
-    """Parse, map, validate and serialise one document (runs in a worker process)."""
+def process(key: str, source: Source, settings: Settings,
+            lap: Callable[[str], None] = lambda stage: None) -> DocumentResult:
+    """Parse, map, validate and serialise one document (runs in a worker process).
+
+    `lap(stage)` is called as each stage ends (benchmarks/stages.py times them)."""
     authority = _authority_for(settings)
     minter = Minter(settings.base)
     doc, unknown = parse_document(source, authority, key)
+    lap("parse")
     graph, entities = map_document_parts(doc, minter)
     statements = list(graph)  # the document's own graph, as in dataset.nq
+    lap("map")
     described = describe_entities(entities, minter)
     for triple in described:  # `graph` becomes what documents/KEY.ttl holds (no copy made)
         graph.add(triple)
+    lap("describe")
     report = validate_graph(graph, name=f"{source.path}" + (f" row {source.row}"
                                                             if source.row else ""))
+    lap("validate")
     output = export.serialise(graph, described, statements)
     counts = GraphStats.of(statements, (str(minter.document(key)), str(graph.identifier)),
                            settings.base)
+    lap("serialise")
     mentions = list(doc.message.all_mentions())
     unknown_keys = {e.key for e in unknown}
     written = tuple(sorted({(m.span.text, m.entity.kind, m.entity.key)
